@@ -1,0 +1,1 @@
+"""Demo data for the project: the company set-up and the seeded history generator."""

@@ -1,0 +1,35 @@
+"""The demo company: a distributor in Hangzhou, keeping books in CNY on the
+Chinese small-business chart of accounts."""
+
+COMPANY = {
+    'name': '华联商贸配送有限公司',
+    'street': '环城北路 88 号',
+    'city': '杭州市',
+    'zip': '310000',
+    'phone': '+86 571 8888 6666',
+    'email': 'service@hualian-demo.cn',
+}
+CHART = 'l10n_cn_small_business.l10n_chart_china_small_business'
+
+
+def configure(env):
+    """Runs before the accounting modules install, so that the chart of
+    accounts installed for the company is the Chinese one, in CNY."""
+    cny = env.ref('base.CNY')
+    cny.active = True
+    company = env.ref('base.main_company')
+    company.write(dict(COMPANY, country_id=env.ref('base.cn').id, currency_id=cny.id))
+    env.ref('base.user_root').tz = 'Asia/Shanghai'
+
+
+def check(env):
+    company = env.ref('base.main_company')
+    problems = []
+    if company.currency_id != env.ref('base.CNY'):
+        problems.append('currency is %s, not CNY' % company.currency_id.name)
+    if company.chart_template_id != env.ref(CHART, raise_if_not_found=False):
+        problems.append('chart of accounts is %s' % company.chart_template_id.display_name)
+    if not env['res.lang'].search([('code', '=', 'zh_CN'), ('active', '=', True)]):
+        problems.append('zh_CN is not installed')
+    if problems:
+        raise RuntimeError('demo company set-up: ' + '; '.join(problems))

@@ -1,0 +1,57 @@
+"""Build the demo company's data: master data through the ORM, a year of
+ordering history through the bulk loader, the last days through the real
+ORM flow, then prove it consistent.
+
+Deterministic: the seed is fixed and dates are counted back from the day the
+generator runs, so the same day gives the same database.
+"""
+import collections
+import datetime
+import logging
+
+from . import checks, flow, loader, master, plan
+
+_logger = logging.getLogger(__name__)
+
+CUSTOMERS = 200
+RECENT_DAYS = 7
+# Stock left on hand after the history, in weeks of average demand.
+COVER_WEEKS = 3
+
+
+def stock_targets(orders, product_count):
+    """On-hand quantity per product once the history is loaded: enough for the
+    recent orders plus some weeks of average demand."""
+    demand = collections.Counter()
+    for order in orders:
+        for product, qty in order.lines:
+            demand[product] += qty
+    weekly = {p: demand[p] / plan.WEEKS for p in range(product_count)}
+    return {p: int(weekly[p] * COVER_WEEKS) + 20 for p in range(product_count)}
+
+
+def generate(env, seed=plan.SEED):
+    rng = plan.new_rng(int(seed))
+    now = datetime.datetime.utcnow().replace(microsecond=0)
+    today = now.date()
+    users = master.create_users(env)
+    products = master.create_products(env)
+    customers = plan.plan_customers(rng, CUSTOMERS, len(products))
+    partners = master.create_partners(env, rng, CUSTOMERS, users, customers)
+    orders = plan.plan_orders(rng, customers, today)
+    history, recent = plan.split_recent(orders, today, RECENT_DAYS)
+    _logger.info('demo: %d orders (%d bulk-loaded, %d through the ORM)',
+                 len(orders), len(history), len(recent))
+
+    targets = stock_targets(orders, len(products))
+    for order in recent:
+        for product, qty in order.lines:
+            targets[product] += qty
+    loader.load_history(env, history, partners, products, targets)
+    for order in recent:
+        flow.run_order(env, order, partners[order.customer], products, now)
+
+    found = checks.problems(env)
+    if found:
+        raise RuntimeError('demo data is inconsistent:\n' + '\n'.join(found[:20]))
+    _logger.info('demo: done, all consistency checks pass')

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Idempotent set-up: Python 3.7 virtualenv, lessc, PostgreSQL and its role.
+# Each step keeps a stamp of its inputs and is skipped when they have not changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+PG_ROLE=odoo
+
+die() { echo "setup: $*" >&2; exit 1; }
+say() { echo "setup: $*"; }
+digest() { cat "$@" | sha256sum | cut -c1-16; }
+
+find_python37() {
+    local candidates=()
+    if command -v pyenv >/dev/null 2>&1; then
+        candidates+=("$(pyenv root)/versions/3.7.16/bin/python")
+        candidates+=("$(pyenv root)"/versions/3.7.*/bin/python)
+    fi
+    candidates+=("$(command -v python3.7 || true)")
+    for py in "${candidates[@]}"; do
+        if [ -n "$py" ] && [ -x "$py" ] \
+                && "$py" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 7))' 2>/dev/null; then
+            echo "$py"
+            return 0
+        fi
+    done
+    return 1
+}
+
+setup_venv() {
+    local stamp
+    stamp=$(digest requirements.txt requirements-oca.txt requirements-dev.txt scripts/setup.sh)
+    if [ -f "$VENV/.stamp" ] && [ "$(cat "$VENV/.stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    local py
+    py=$(find_python37) || die "Python 3.7 not found: install it (e.g. 'pyenv install 3.7.16') or put python3.7 on PATH, then re-run."
+    say "building the Python 3.7 virtualenv in $VENV (a few minutes, once)"
+    rm -rf "$VENV"
+    "$py" -m venv "$VENV"
+    local pip=("$VENV/bin/python" -m pip -q --disable-pip-version-check)
+    # vatnumber only builds with an old setuptools and without build isolation.
+    "${pip[@]}" install "pip<24" "setuptools<58" wheel 2>&1 | grep -v "is ignored" || true
+    "${pip[@]}" install --no-build-isolation -r requirements.txt 2>&1 | grep -v "is ignored" || true
+    "${pip[@]}" install --no-deps -r requirements-oca.txt 2>&1 | grep -v "is ignored" || true
+    "${pip[@]}" install -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+    "$VENV/bin/python" -c 'import odoo.addons.report_xlsx, odoo.addons.web_responsive, psycopg2, pytest' \
+        || die "the virtualenv is incomplete; see the pip output above."
+    echo "$stamp" > "$VENV/.stamp"
+}
+
+setup_lessc() {
+    local stamp
+    stamp=$(digest package.json package-lock.json)
+    if [ -f node_modules/.stamp ] && [ "$(cat node_modules/.stamp)" = "$stamp" ]; then
+        return 0
+    fi
+    command -v npm >/dev/null 2>&1 || die "npm not found: install Node.js (apt install nodejs npm), then re-run."
+    say "installing lessc into node_modules"
+    npm ci --no-audit --no-fund --loglevel=error >/dev/null
+    [ -x node_modules/.bin/lessc ] || die "lessc did not install; run 'npm ci' to see why."
+    echo "$stamp" > node_modules/.stamp
+}
+
+setup_postgres() {
+    if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+        local version
+        version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1 || true)
+        [ -n "$version" ] || die "PostgreSQL is not installed: install it (apt install postgresql), then re-run."
+        say "starting PostgreSQL $version"
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+            pg_isready -q -h 127.0.0.1 -p 5432 && break
+            sleep 1
+        done
+        pg_isready -q -h 127.0.0.1 -p 5432 \
+            || die "PostgreSQL does not answer on 127.0.0.1:5432: start it (pg_ctlcluster $version main start), then re-run."
+    fi
+    local admin=(psql -h 127.0.0.1 -U postgres -d postgres -tAq)
+    if ! "${admin[@]}" -c 'select 1' >/dev/null 2>&1; then
+        admin=(runuser -u postgres -- psql -d postgres -tAq)
+    fi
+    if [ "$("${admin[@]}" -c "select 1 from pg_roles where rolname = '$PG_ROLE'")" != "1" ]; then
+        say "creating the PostgreSQL role $PG_ROLE"
+        "${admin[@]}" -c "create role $PG_ROLE login superuser password '$PG_ROLE'" >/dev/null \
+            || die "could not create the PostgreSQL role $PG_ROLE; create it as a superuser, then re-run."
+    fi
+}
+
+setup_venv
+setup_lessc
+setup_postgres

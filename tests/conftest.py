@@ -1,0 +1,108 @@
+"""System tests: real Odoo servers on real databases, driven as a client would."""
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'scripts'))
+
+import crmdb  # noqa: E402  (lives in scripts/)
+
+
+def free_port():
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class OdooServer(object):
+    """An Odoo HTTP server on its own port and database, logging to var/log."""
+
+    def __init__(self, dbname, log_name, extra_args=()):
+        self.dbname = dbname
+        self.port = free_port()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self.log_path = crmdb.LOG_DIR / (log_name + '.log')
+        self.args = list(extra_args)
+        self.proc = None
+
+    def __enter__(self):
+        crmdb.LOG_DIR.mkdir(parents=True, exist_ok=True)
+        self._log = open(str(self.log_path), 'w')
+        self.proc = subprocess.Popen(
+            [str(crmdb.PYTHON), str(crmdb.ODOO_BIN), '-c', str(crmdb.CONF),
+             '-d', self.dbname, '--db-filter', '^%s$' % self.dbname,
+             '--http-port', str(self.port), '--max-cron-threads', '0'] + self.args,
+            cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError('Odoo exited at start, see %s' % self.log_path)
+            try:
+                if requests.get(self.url + '/web/login', timeout=30).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError('Odoo did not answer within 120 s, see %s' % self.log_path)
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def bad_log_lines(self):
+        return crmdb.bad_log_lines(self.log())
+
+    def rpc(self, login, password=None):
+        return Rpc(self, login, password or login)
+
+
+class Rpc(object):
+    """XML-RPC as a user: ``rpc('res.partner', 'search_count', [[]])``."""
+
+    def __init__(self, server, login, password):
+        self.server = server
+        self.password = password
+        common = xmlrpc.client.ServerProxy(server.url + '/xmlrpc/2/common')
+        self.uid = common.authenticate(server.dbname, login, password, {})
+        if not self.uid:
+            raise AssertionError('login refused for %s' % login)
+        self.models = xmlrpc.client.ServerProxy(server.url + '/xmlrpc/2/object', allow_none=True)
+
+    def __call__(self, model, method, args, kwargs=None):
+        return self.models.execute_kw(self.server.dbname, self.uid, self.password,
+                                      model, method, args, kwargs or {})
+
+
+@pytest.fixture(scope='session')
+def deps_template():
+    return crmdb.deps_template()
+
+
+@pytest.fixture(scope='session')
+def demo_template():
+    return crmdb.demo_template()
+
+
+@pytest.fixture
+def scratch_db(request):
+    """A throwaway database name, dropped after the test."""
+    name = 'crm_test_' + request.node.name.lower().strip('_')[:40]
+    name = ''.join(c if c.isalnum() or c == '_' else '_' for c in name)
+    yield name
+    crmdb.drop_db(name)
