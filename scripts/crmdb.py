@@ -17,6 +17,7 @@ Command line (run with the virtualenv's Python)::
     crmdb.py ensure-demo [NAME]      create NAME (default crm_demo) or upgrade it
     crmdb.py deps-template           build the dependencies template
     crmdb.py demo-template           build the demo template
+    crmdb.py export-pot              write each addon's i18n/<addon>.pot
     crmdb.py drop NAME
 """
 import ast
@@ -306,8 +307,26 @@ def ensure_demo(name='crm_demo'):
     return name
 
 
+def export_pot():
+    """Write addons/<addon>/i18n/<addon>.pot from a scratch install (for translators)."""
+    db = 'crm_i18n_export'
+    create_db(db, template=deps_template())
+    try:
+        odoo(db, ['-i', ','.join(project_addons())], 'i18n-install')
+        for addon in project_addons():
+            pot = ADDONS_DIR / addon / 'i18n' / (addon + '.pot')
+            pot.parent.mkdir(exist_ok=True)
+            tmp = LOG_DIR / (addon + '.po')
+            odoo(db, ['--i18n-export=%s' % tmp, '--modules=%s' % addon], 'i18n-' + addon)
+            tmp.rename(pot)
+            say('wrote %s' % pot.relative_to(ROOT))
+    finally:
+        drop_db(db)
+
+
 def main(argv):
     commands = {
+        'export-pot': export_pot,
         'ensure-demo': lambda *a: ensure_demo(*a),
         'deps-template': deps_template,
         'demo-template': demo_template,

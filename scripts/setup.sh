@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=.venv
+VENV=${CRM_VENV:-.venv}
+PG_PORT=${CRM_PGPORT:-5432}
 PG_ROLE=odoo
 
 die() { echo "setup: $*" >&2; exit 1; }
@@ -64,20 +65,20 @@ setup_lessc() {
 }
 
 setup_postgres() {
-    if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    if ! pg_isready -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; then
         local version
         version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1 || true)
         [ -n "$version" ] || die "PostgreSQL is not installed: install it (apt install postgresql), then re-run."
         say "starting PostgreSQL $version"
         pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || true
         for _ in 1 2 3 4 5 6 7 8 9 10; do
-            pg_isready -q -h 127.0.0.1 -p 5432 && break
+            pg_isready -q -h 127.0.0.1 -p "$PG_PORT" && break
             sleep 1
         done
-        pg_isready -q -h 127.0.0.1 -p 5432 \
-            || die "PostgreSQL does not answer on 127.0.0.1:5432: start it (pg_ctlcluster $version main start), then re-run."
+        pg_isready -q -h 127.0.0.1 -p "$PG_PORT" \
+            || die "PostgreSQL does not answer on 127.0.0.1:$PG_PORT: start it (pg_ctlcluster $version main start), then re-run."
     fi
-    local admin=(psql -h 127.0.0.1 -U postgres -d postgres -tAq)
+    local admin=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAq)
     if ! "${admin[@]}" -c 'select 1' >/dev/null 2>&1; then
         admin=(runuser -u postgres -- psql -d postgres -tAq)
     fi

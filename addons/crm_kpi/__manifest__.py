@@ -1,6 +1,6 @@
 {
     'name': 'Customer KPI Reports',
-    'summary': 'KPI reports across sales, visits, delivery, service, lifecycle, stock and accounting',
+    'summary': 'KPI reports over sales, visits, delivery, service, lifecycle, stock, accounting',
     'version': '11.0.0.1.0',
     'category': 'Sales',
     'license': 'LGPL-3',

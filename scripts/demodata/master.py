@@ -15,16 +15,17 @@ STREETS = ['文一路', '莫干山路', '延安路', '解放路', '凤起路', '
            '金城路', '市心路', '迎宾路', '临丁路']
 SHOP_WORDS = ['鑫源', '惠民', '万家', '金桥', '福满', '好又多', '佳和', '百顺', '永兴', '和美',
               '聚源', '兴隆', '四季', '阳光', '平安', '诚信', '悦来', '旺角', '老王', '老李',
-              '张记', '刘姐', '陈记', '小周', '阿强', '赵家', '孙记', '吴家', '德胜', '汇丰']
-SHOP_FORMATS = [('便利店', 'convenience'), ('超市', 'supermarket'), ('烟酒商行', 'liquor'),
-                ('食杂店', 'grocery'), ('副食店', 'grocery'), ('便民店', 'convenience')]
+              '张记', '刘姐', '陈记', '小周', '阿强', '赵家', '孙记', '吴家', '德胜', '汇丰',
+              '福源', '利民', '嘉乐', '百佳', '喜乐', '长青', '新华', '大众', '同心', '家家乐',
+              '美宜', '益民', '万福', '金鼎', '宏达', '隆兴', '富源', '康乐', '顺发', '如意']
+SHOP_FORMATS = ['便利店', '超市', '烟酒商行', '食杂店', '副食店', '便民店']
 
 # category: [(product, list price, cost)]
 PRODUCTS = collections.OrderedDict([
     ('饮料', [('农夫山泉 550ml×24', 36.0, 27.5), ('可口可乐 330ml×24', 52.0, 41.0),
-             ('康师傅冰红茶 500ml×15', 45.0, 35.0), ('王老吉 310ml×24', 88.0, 70.0),
-             ('红牛 250ml×24', 130.0, 108.0), ('统一绿茶 500ml×15', 42.0, 32.5),
-             ('椰树椰汁 245ml×24', 78.0, 61.0)]),
+            ('康师傅冰红茶 500ml×15', 45.0, 35.0), ('王老吉 310ml×24', 88.0, 70.0),
+            ('红牛 250ml×24', 130.0, 108.0), ('统一绿茶 500ml×15', 42.0, 32.5),
+            ('椰树椰汁 245ml×24', 78.0, 61.0)]),
     ('休闲食品', [('乐事薯片 70g×20', 96.0, 76.0), ('旺旺雪饼 150g×12', 66.0, 51.0),
               ('奥利奥 97g×24', 118.0, 95.0), ('卫龙辣条 106g×20', 58.0, 44.0),
               ('好丽友派 6枚×12', 120.0, 97.0), ('徐福记糖果 500g×10', 150.0, 121.0),
@@ -45,19 +46,21 @@ PRODUCTS = collections.OrderedDict([
              ('旺仔牛奶 245ml×24', 120.0, 96.0), ('安慕希酸奶 205g×12', 68.0, 54.5)]),
 ])
 
-# login: (name, language, groups) — demo password = login.
+FIELD_ROLE = ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']
+# login: (name, language, groups); the demo password is the login.
 USERS = [
     ('sales_manager', '周经理', 'zh_CN', [
-        'sales_team.group_sale_manager', 'stock.group_stock_manager', 'account.group_account_invoice',
-        'crm_tiering.group_tiering_manager', 'crm_service.group_service_manager',
-        'crm_lifecycle.group_lifecycle_manager', 'crm_kpi.group_kpi_manager']),
-    ('am1', '王建国', 'zh_CN', ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']),
-    ('am2', '李秀英', 'zh_CN', ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']),
-    ('am3', '张伟', 'zh_CN', ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']),
-    ('am4', '刘洋', 'zh_CN', ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']),
-    ('am5', '陈静', 'zh_CN', ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']),
+        'sales_team.group_sale_manager', 'stock.group_stock_manager',
+        'account.group_account_invoice', 'crm_tiering.group_tiering_manager',
+        'crm_service.group_service_manager', 'crm_lifecycle.group_lifecycle_manager',
+        'crm_kpi.group_kpi_manager']),
+    ('am1', '王建国', 'zh_CN', FIELD_ROLE),
+    ('am2', '李秀英', 'zh_CN', FIELD_ROLE),
+    ('am3', '张伟', 'zh_CN', FIELD_ROLE),
+    ('am4', '刘洋', 'zh_CN', FIELD_ROLE),
+    ('am5', '陈静', 'zh_CN', FIELD_ROLE),
     ('order_desk', 'Order Desk 赵敏', 'en_US', ['crm_tiering.group_tiering_user']),
-    ('delivery', '孙师傅', 'zh_CN', ['stock.group_stock_user', 'crm_service.group_service_user']),
+    ('delivery', '孙师傅', 'zh_CN', ['crm_service.group_service_user']),
     ('service_desk', 'Service Desk 吴芳', 'en_US', ['crm_service.group_service_user']),
     ('kpi_viewer', 'KPI Viewer 郑强', 'en_US', ['crm_kpi.group_kpi_user']),
     ('compliance', '冯稽查', 'zh_CN', ['crm_tiering.group_tiering_user']),
@@ -80,7 +83,7 @@ def create_users(env):
             'groups_id': [(6, 0, group_ids)], 'sale_team_id': team.id,
         })
     team.write({'name': '访销部', 'user_id': users['sales_manager'].id,
-                'member_ids': [(6, 0, [users[l].id for l in ACCOUNT_MANAGERS])]})
+                'member_ids': [(6, 0, [users[login].id for login in ACCOUNT_MANAGERS])]})
     return users
 
 
@@ -103,8 +106,7 @@ def create_products(env):
 
 def _shop_name(rng, used):
     for _ in range(100):
-        word, (fmt, _kind) = rng.choice(SHOP_WORDS), rng.choice(SHOP_FORMATS)
-        name = word + fmt
+        name = rng.choice(SHOP_WORDS) + rng.choice(SHOP_FORMATS)
         if name not in used:
             used.add(name)
             return name

@@ -87,7 +87,8 @@ def plan_orders(rng, customers, today, due_days=30):
             day = first_monday + datetime.timedelta(weeks=week, days=customer.weekday)
             if day >= today:
                 continue
-            moment = datetime.datetime.combine(day, datetime.time(1 + rng.randint(0, 8), rng.randint(0, 59)))
+            at = datetime.time(1 + rng.randint(0, 8), rng.randint(0, 59))
+            moment = datetime.datetime.combine(day, at)
             n_lines = min(len(customer.assortment), rng.randint(*spec['lines']))
             products = sorted(rng.sample(customer.assortment, n_lines))
             lines = [(p, rng.randint(*spec['qty'])) for p in products]
