@@ -97,8 +97,8 @@ def addons_digest():
 
 
 def deps_template_name():
-    reqs = sorted(ROOT.glob('requirements*.txt'))
-    return 'crm_tpl_deps_' + _digest(reqs, DEPS_RECIPE, LANGUAGE, external_dependencies())
+    inputs = sorted(ROOT.glob('requirements*.txt')) + [DEMO_DIR / 'company.py']
+    return 'crm_tpl_deps_' + _digest(inputs, DEPS_RECIPE, LANGUAGE, external_dependencies())
 
 
 def demo_template_name():

@@ -16,7 +16,7 @@ WEEKS = 52
 SIZES = {
     'large': dict(share=0.15, every=(1, 1), lines=(5, 9), qty=(4, 12)),
     'medium': dict(share=0.35, every=(2, 2), lines=(4, 7), qty=(2, 6)),
-    'small': dict(share=0.50, every=(3, 5), lines=(2, 5), qty=(1, 3)),
+    'small': dict(share=0.50, every=(2, 4), lines=(2, 5), qty=(1, 3)),
 }
 CHURN_SHARE = 0.08      # stop ordering part-way through the year
 LATE_SHARE = 0.08       # start ordering part-way through the year
@@ -79,7 +79,7 @@ def _payments(rng, customer, invoiced_on, today, due_days):
 def plan_orders(rng, customers, today, due_days=30):
     """Orders of the ``WEEKS`` weeks before ``today`` (a date), oldest first."""
     monday = today - datetime.timedelta(days=today.weekday())
-    first_monday = monday - datetime.timedelta(weeks=WEEKS)
+    first_monday = monday - datetime.timedelta(weeks=WEEKS - 1)
     orders = []
     for customer in customers:
         spec = SIZES[customer.size]

@@ -1,0 +1,110 @@
+"""The demo database: a year of consistent history that Odoo's own screens show."""
+import datetime
+
+import pytest
+
+import crmdb
+from conftest import OdooServer
+
+DB = 'crm_test_demo'
+
+
+def test_make_run_database_is_ready():
+    """make test does make run's set-up: crm_demo exists and has the current addons."""
+    crmdb.ensure_demo('crm_demo')
+    assert crmdb.get_param('crm_demo', crmdb.ADDONS_DIGEST_PARAM) == crmdb.addons_digest()
+
+
+@pytest.fixture(scope='module')
+def demo(demo_template):
+    crmdb.create_db(DB, template=demo_template)
+    with OdooServer(DB, 'demo-data') as server:
+        yield server
+    crmdb.drop_db(DB)
+
+
+def test_history_is_consistent_through_the_orm(demo):
+    crmdb.odoo_exec(DB, 'demodata.generate:verify', 'demo-verify')
+
+
+def test_company_is_chinese(demo):
+    rpc = demo.rpc('admin', 'admin')
+    company = rpc('res.company', 'search_read', [[]], {'fields': ['currency_id', 'country_id']})
+    assert company[0]['currency_id'][1] == 'CNY'
+    langs = rpc('res.lang', 'search_read', [[]], {'fields': ['code']})
+    assert {'en_US', 'zh_CN'} <= {lang['code'] for lang in langs}
+    chart = rpc('account.account', 'search_count', [[('code', '=', '1122')]])
+    assert chart == 1, 'the Chinese chart has 1122 应收账款 (receivables)'
+
+
+def test_retailers_on_districts_with_account_managers(demo):
+    rpc = demo.rpc('sales_manager')
+    shops = rpc('res.partner', 'search_read', [[('customer', '=', True), ('ref', '=like', 'R%')]],
+                {'fields': ['name', 'user_id', 'category_id', 'partner_latitude']})
+    assert len(shops) == 200
+    assert len({s['name'] for s in shops}) == 200
+    assert len({s['user_id'][0] for s in shops}) == 5
+    assert len({s['category_id'][0] for s in shops}) == 10
+    assert all(29.5 < s['partner_latitude'] < 31 for s in shops)
+
+
+def test_products_in_six_categories_with_stock(demo):
+    rpc = demo.rpc('sales_manager')
+    products = rpc('product.product', 'search_read', [[('default_code', '=like', 'P%')]],
+                   {'fields': ['categ_id', 'qty_available', 'standard_price', 'lst_price']})
+    assert len(products) == 40
+    assert len({p['categ_id'][0] for p in products}) == 6
+    assert all(p['qty_available'] > 0 for p in products)
+    assert all(p['lst_price'] > p['standard_price'] > 0 for p in products)
+
+
+def test_a_year_of_orders_deliveries_invoices_payments(demo):
+    rpc = demo.rpc('sales_manager')
+    orders = rpc('sale.order', 'search_count', [[('state', 'in', ['sale', 'done'])]])
+    assert 4000 <= orders <= 6000
+    oldest = rpc('sale.order', 'search_read', [[]],
+                 {'fields': ['date_order'], 'order': 'date_order asc', 'limit': 1})
+    age = datetime.datetime.utcnow() - datetime.datetime.strptime(
+        oldest[0]['date_order'], '%Y-%m-%d %H:%M:%S')
+    assert 330 <= age.days <= 372
+    done = rpc('stock.picking', 'search_count',
+               [[('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]])
+    assert done >= orders * 0.95
+
+    finance = demo.rpc('finance')
+    # The domain of Odoo's own "Customer Invoices" action.
+    invoices = finance('account.invoice', 'search_count', [[('type', '=', 'out_invoice')]])
+    paid = finance('account.invoice', 'search_count', [[('state', '=', 'paid')]])
+    overdue = finance('account.invoice', 'search_count', [[
+        ('type', '=', 'out_invoice'), ('state', '=', 'open'),
+        ('date_due', '<', datetime.date.today().isoformat())]])
+    refunds = finance('account.invoice', 'search_count', [[('type', '=', 'out_refund')]])
+    payments = finance('account.payment', 'search_count',
+                       [[('state', 'in', ['posted', 'reconciled'])]])
+    assert invoices >= orders * 0.95
+    assert paid >= invoices * 0.7
+    assert overdue >= 10
+    assert refunds >= 10
+    assert payments >= paid
+
+
+def test_receivables_equal_open_invoices(demo):
+    finance = demo.rpc('finance')
+    groups = finance('account.invoice', 'read_group', [
+        [('state', '=', 'open')], ['residual_signed', 'partner_id'], ['partner_id']])
+    open_by_partner = {g['partner_id'][0]: g['residual_signed'] for g in groups}
+    partners = finance('res.partner', 'read', [list(open_by_partner)], {'fields': ['credit']})
+    assert partners
+    for partner in partners:
+        assert partner['credit'] == pytest.approx(open_by_partner[partner['id']], abs=0.01)
+
+
+def test_churned_and_late_customers_exist(demo):
+    rows = crmdb.sql("""
+        SELECT partner_id, min(date_order), max(date_order) FROM sale_order
+        WHERE state IN ('sale', 'done') GROUP BY partner_id""", None, DB)
+    first = min(r[1] for r in rows)
+    last = max(r[2] for r in rows)
+    late = [r for r in rows if (r[1] - first).days > 60]
+    churned = [r for r in rows if (last - r[2]).days > 60]
+    assert len(late) >= 5 and len(churned) >= 5
