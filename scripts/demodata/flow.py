@@ -14,8 +14,6 @@ same rules, decided here:
   reconciled with the invoice as far as the invoice is still open; what is
   left (the invoice was already paid) stays an open credit of the customer.
 """
-import datetime
-
 from odoo import fields
 
 QUIET = dict(tracking_disable=True, mail_notrack=True, mail_create_nolog=True)
@@ -55,7 +53,9 @@ def run_order(env, order, partner, products, now):
     env = env(context=dict(env.context, **QUIET))
     sale = _create_order(env, order, partner, products)
     sale.action_confirm()
+    # Odoo stamps confirmation and planned dates with the clock; use the plan's.
     sale.write({'confirmation_date': DT(order.date_order)})
+    sale.picking_ids.write({'date': DT(order.date_order), 'scheduled_date': DT(order.date_order)})
     if order.delivered_at > now:
         return sale
     _deliver(sale, order.delivered_at)
@@ -68,6 +68,24 @@ def run_order(env, order, partner, products, now):
         else:
             _refund(invoice, day, payload, products)
     return sale
+
+
+def stock_in(env, products, quantities, when, name='期初库存'):
+    """Opening stock as an inventory adjustment dated ``when`` (what the loader writes)."""
+    env = env(context=dict(env.context, **QUIET))
+    warehouse = env['stock.warehouse'].search(
+        [('company_id', '=', env.user.company_id.id)], limit=1)
+    inventory = env['stock.inventory'].create({
+        'name': name, 'location_id': warehouse.lot_stock_id.id, 'filter': 'partial'})
+    inventory.action_start()
+    inventory.write({'date': DT(when), 'line_ids': [
+        (0, 0, {'product_id': product.id, 'product_uom_id': product.uom_id.id,
+                'location_id': warehouse.lot_stock_id.id, 'product_qty': qty})
+        for product, qty in zip(products, quantities) if qty]})
+    inventory.action_done()
+    inventory.move_ids.write({'date': DT(when), 'date_expected': DT(when)})
+    inventory.move_ids.mapped('move_line_ids').write({'date': DT(when)})
+    return inventory
 
 
 def _create_order(env, order, partner, products):
@@ -134,7 +152,7 @@ def _refund(invoice, day, lines, products):
     Invoice = invoice.env['account.invoice']
     vals = Invoice._prepare_refund(invoice, date_invoice=D(day), date=D(day),
                                    description='退货折让 %s' % invoice.number)
-    by_product = {l.product_id.id: l for l in invoice.invoice_line_ids}
+    by_product = {ln.product_id.id: ln for ln in invoice.invoice_line_ids}
     refund_lines = []
     for p, qty in lines:
         src = by_product[products[p].id]

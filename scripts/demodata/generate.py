@@ -47,7 +47,7 @@ def generate(env, seed=plan.SEED):
     for order in recent:
         for product, qty in order.lines:
             targets[product] += qty
-    loader.load_history(env, history, partners, products, targets)
+    loader.load_history(env, history, partners, products, targets, now=now)
     for order in recent:
         flow.run_order(env, order, partners[order.customer], products, now)
 
