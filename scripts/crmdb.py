@@ -43,7 +43,8 @@ ODOO_EXEC = ROOT / 'scripts' / 'odoo_exec.py'
 ODOO_TEST = ROOT / 'scripts' / 'odoo_test.py'
 DEMO_DIR = ROOT / 'scripts' / 'demodata'
 
-# Bump when the recipe of a template changes in a way its inputs do not show.
+# Bump when the build steps below change: this file is not part of the digests,
+# so that editing an unrelated command does not rebuild the templates.
 DEPS_RECIPE = 1
 DEMO_RECIPE = 1
 
@@ -55,6 +56,7 @@ LANGUAGE = 'zh_CN'
 WITH_DEMO = '--without-demo='
 ADDONS_DIGEST_PARAM = 'crm_suite.addons_digest'
 
+STEP_TIMEOUT = 1800  # seconds; a step waiting on a lock must not hang make test
 BAD_LOG_LINE = re.compile(r'^\S+ \S+ \d+ (ERROR|CRITICAL) ', re.M)
 
 
@@ -97,7 +99,7 @@ def addons_digest():
 
 
 def deps_template_name():
-    inputs = sorted(ROOT.glob('requirements*.txt')) + [DEMO_DIR / 'company.py']
+    inputs = sorted(ROOT.glob('requirements*.txt')) + [CONF, ODOO_EXEC, DEMO_DIR / 'company.py']
     return 'crm_tpl_deps_' + _digest(inputs, DEPS_RECIPE, LANGUAGE, external_dependencies())
 
 
@@ -135,12 +137,14 @@ def sql(query, params=None, dbname='postgres'):
 
 
 def filestore(dbname):
-    data_dir = _options().get('data_dir') or os.path.expanduser('~/.local/share/Odoo')
+    from odoo.tools.config import _get_default_datadir  # Odoo's own default
+    data_dir = _options().get('data_dir') or _get_default_datadir()
     return Path(data_dir) / 'filestore' / dbname
 
 
 def list_databases(prefix):
-    rows = sql("SELECT datname FROM pg_database WHERE datname LIKE %s", [prefix + '%'])
+    pattern = prefix.replace('_', r'\_') + '%'
+    rows = sql("SELECT datname FROM pg_database WHERE datname LIKE %s", [pattern])
     return sorted(r[0] for r in rows)
 
 
@@ -213,9 +217,14 @@ def run(command, log_name, check_log=True, extra_env=None):
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / (log_name + '.log')
     env = dict(odoo_env(), **(extra_env or {}))
-    with open(str(log_path), 'w') as log:
-        proc = subprocess.run([str(PYTHON)] + [str(c) for c in command], cwd=str(ROOT),
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        with open(str(log_path), 'w') as log:
+            proc = subprocess.run([str(PYTHON)] + [str(c) for c in command], cwd=str(ROOT),
+                                  env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  timeout=STEP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise StepFailed('%s took over %d s and was stopped, see %s' % (
+            log_name, STEP_TIMEOUT, log_path.relative_to(ROOT)))
     text = log_path.read_text()
     if not check_log:
         return text
@@ -307,19 +316,21 @@ def ensure_demo(name='crm_demo'):
     return name
 
 
-def export_pot():
-    """Write addons/<addon>/i18n/<addon>.pot from a scratch install (for translators)."""
+def export_pot(target_dir=None):
+    """Write each addon's translation template, from a scratch install, to
+    addons/<addon>/i18n/<addon>.pot, or to ``target_dir``/<addon>.pot."""
     db = 'crm_i18n_export'
     create_db(db, template=deps_template())
     try:
         odoo(db, ['-i', ','.join(project_addons())], 'i18n-install')
         for addon in project_addons():
-            pot = ADDONS_DIR / addon / 'i18n' / (addon + '.pot')
+            pot = (Path(target_dir) if target_dir else ADDONS_DIR / addon / 'i18n') \
+                / (addon + '.pot')
             pot.parent.mkdir(exist_ok=True)
-            tmp = LOG_DIR / (addon + '.po')
+            tmp = LOG_DIR / (addon + '.po')  # Odoo picks the format from the extension
             odoo(db, ['--i18n-export=%s' % tmp, '--modules=%s' % addon], 'i18n-' + addon)
             tmp.rename(pot)
-            say('wrote %s' % pot.relative_to(ROOT))
+            say('wrote %s' % pot)
     finally:
         drop_db(db)
 

@@ -41,11 +41,16 @@ setup_venv() {
     rm -rf "$VENV"
     "$py" -m venv "$VENV"
     local pip=("$VENV/bin/python" -m pip -q --disable-pip-version-check)
+    pip_install() {
+        # The machine's pip config lists local indexes that may be absent: hide that noise.
+        "${pip[@]}" install "$@" 2>&1 | { grep -v "is ignored" || true; }
+    }
     # vatnumber only builds with an old setuptools and without build isolation.
-    "${pip[@]}" install "pip<24" "setuptools<58" wheel 2>&1 | grep -v "is ignored" || true
-    "${pip[@]}" install --no-build-isolation -r requirements.txt 2>&1 | grep -v "is ignored" || true
-    "${pip[@]}" install --no-deps -r requirements-oca.txt 2>&1 | grep -v "is ignored" || true
-    "${pip[@]}" install -r requirements-dev.txt 2>&1 | grep -v "is ignored" || true
+    pip_install "pip<24" "setuptools<58" wheel \
+        && pip_install --no-build-isolation -r requirements.txt \
+        && pip_install --no-deps -r requirements-oca.txt \
+        && pip_install -r requirements-dev.txt \
+        || die "pip could not install the requirements; the reason is above."
     "$VENV/bin/python" -c 'import odoo.addons.report_xlsx, odoo.addons.web_responsive, psycopg2, pytest' \
         || die "the virtualenv is incomplete; see the pip output above."
     echo "$stamp" > "$VENV/.stamp"
@@ -78,7 +83,7 @@ setup_postgres() {
         pg_isready -q -h 127.0.0.1 -p "$PG_PORT" \
             || die "PostgreSQL does not answer on 127.0.0.1:$PG_PORT: start it (pg_ctlcluster $version main start), then re-run."
     fi
-    local admin=(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAq)
+    local admin=(psql -w -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -tAq)
     if ! "${admin[@]}" -c 'select 1' >/dev/null 2>&1; then
         admin=(runuser -u postgres -- psql -d postgres -tAq)
     fi

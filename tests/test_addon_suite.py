@@ -10,7 +10,8 @@ import crmdb
 DB = 'crm_test_addons'
 RESULTS = crmdb.LOG_DIR / 'addon-tests.jsonl'
 # Lines Odoo logs at ERROR for a failing test; the test itself reports those.
-TEST_REPORT = re.compile(r' (odoo\.addons\.\w+\.tests\.\S+|odoo\.modules\.module): '
+TEST_REPORT = re.compile(r' odoo\.addons\.\w+\.tests\.\S+: '
+                         r'| odoo\.modules\.module: Module \w+: \d+ failures, \d+ errors$'
                          r'| odoo\.modules\.loading: At least one test failed')
 
 _run = {}

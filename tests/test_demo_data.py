@@ -1,5 +1,6 @@
 """The demo database: a year of consistent history that Odoo's own screens show."""
 import datetime
+import json
 
 import pytest
 
@@ -46,6 +47,9 @@ def test_retailers_on_districts_with_account_managers(demo):
     assert len({s['user_id'][0] for s in shops}) == 5
     assert len({s['category_id'][0] for s in shops}) == 10
     assert all(29.5 < s['partner_latitude'] < 31 for s in shops)
+    staff_customers = rpc('res.partner', 'search_count',
+                          [[('customer', '=', True), ('user_ids', '!=', False)]])
+    assert staff_customers == 0
 
 
 def test_products_in_six_categories_with_stock(demo):
@@ -64,9 +68,10 @@ def test_a_year_of_orders_deliveries_invoices_payments(demo):
     assert 4000 <= orders <= 6000
     oldest = rpc('sale.order', 'search_read', [[]],
                  {'fields': ['date_order'], 'order': 'date_order asc', 'limit': 1})
-    age = datetime.datetime.utcnow() - datetime.datetime.strptime(
+    anchor = crmdb.get_param(DB, 'crm_demo.anchor_date')  # the day the history ends
+    age = datetime.datetime.strptime(anchor, '%Y-%m-%d') - datetime.datetime.strptime(
         oldest[0]['date_order'], '%Y-%m-%d %H:%M:%S')
-    assert 330 <= age.days <= 372
+    assert 350 <= age.days <= 365
     done = rpc('stock.picking', 'search_count',
                [[('picking_type_code', '=', 'outgoing'), ('state', '=', 'done')]])
     assert done >= orders * 0.95
@@ -88,6 +93,17 @@ def test_a_year_of_orders_deliveries_invoices_payments(demo):
     assert payments >= paid
 
 
+def test_paid_invoice_shows_its_payments(demo):
+    finance = demo.rpc('finance')
+    paid = finance('account.invoice', 'search_read', [[('state', '=', 'paid')]],
+                   {'fields': ['payments_widget', 'payment_ids', 'amount_total'], 'limit': 20})
+    for invoice in paid:
+        widget = json.loads(invoice['payments_widget'])
+        assert invoice['payment_ids'] and widget['content']
+        assert sum(p['amount'] for p in widget['content']) == pytest.approx(
+            invoice['amount_total'], abs=0.01)
+
+
 def test_receivables_equal_open_invoices(demo):
     finance = demo.rpc('finance')
     groups = finance('account.invoice', 'read_group', [
@@ -100,11 +116,10 @@ def test_receivables_equal_open_invoices(demo):
 
 
 def test_churned_and_late_customers_exist(demo):
-    rows = crmdb.sql("""
-        SELECT partner_id, min(date_order), max(date_order) FROM sale_order
-        WHERE state IN ('sale', 'done') GROUP BY partner_id""", None, DB)
-    first = min(r[1] for r in rows)
-    last = max(r[2] for r in rows)
-    late = [r for r in rows if (r[1] - first).days > 60]
-    churned = [r for r in rows if (last - r[2]).days > 60]
-    assert len(late) >= 5 and len(churned) >= 5
+    [(late, churned)] = crmdb.sql("""
+        WITH spans AS (SELECT partner_id, min(date_order) AS first, max(date_order) AS last
+                         FROM sale_order WHERE state IN ('sale', 'done') GROUP BY partner_id)
+        SELECT count(*) FILTER (WHERE first > (SELECT min(first) FROM spans) + interval '60 days'),
+               count(*) FILTER (WHERE last < (SELECT max(last) FROM spans) - interval '60 days')
+          FROM spans""", None, DB)
+    assert late >= 5 and churned >= 5

@@ -1,8 +1,29 @@
-"""Every addon ships a complete zh_CN translation of its template."""
+"""Every addon ships a current translation template and a complete zh_CN translation."""
 import pytest
 from babel.messages.pofile import read_po
 
 import crmdb
+
+
+def _msgids(path):
+    with open(str(path), 'rb') as pot:
+        return {m.id for m in read_po(pot) if m.id}
+
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory):
+    target = tmp_path_factory.mktemp('pot')
+    crmdb.export_pot(target)
+    return target
+
+
+@pytest.mark.parametrize('addon', crmdb.project_addons())
+def test_translation_template_is_current(addon, exported):
+    committed = _msgids(crmdb.ADDONS_DIR / addon / 'i18n' / (addon + '.pot'))
+    current = _msgids(exported / (addon + '.pot'))
+    assert committed == current, (
+        'run .venv/bin/python scripts/crmdb.py export-pot, then translate the new terms: %s'
+        % sorted(current ^ committed))
 
 
 @pytest.mark.parametrize('addon', crmdb.project_addons())

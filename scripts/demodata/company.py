@@ -21,7 +21,8 @@ def configure(env):
     cny.active = True
     company = env.ref('base.main_company')
     company.write(dict(COMPANY, country_id=env.ref('base.cn').id, currency_id=cny.id))
-    env.ref('base.user_root').tz = 'Asia/Shanghai'
+    # Loading zh_CN at creation also made it the administrator's language.
+    env.ref('base.user_root').write({'tz': 'Asia/Shanghai', 'lang': 'en_US'})
 
 
 def check(env):

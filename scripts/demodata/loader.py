@@ -8,7 +8,7 @@ written table by table. ``loader_compare`` and ``tests/test_demo_loader.py``
 prove the rows equal to the ORM's, column by column.
 
 Scope: company currency only, no discounts, pricelists without quantity
-breaks, perpetual (``manual_periodic``) valuation at standard cost, products
+breaks, periodic (``manual_periodic``) valuation at standard cost, products
 that have no stock moves before the load, and orders that are delivered and
 invoiced by ``now``.
 """

@@ -82,6 +82,8 @@ def create_users(env):
             'tz': 'Asia/Shanghai', 'email': '%s@hualian-demo.cn' % login,
             'groups_id': [(6, 0, group_ids)], 'sale_team_id': team.id,
         })
+        # Staff are not customers (Odoo makes every new partner one).
+        users[login].partner_id.customer = False
     team.write({'name': '访销部', 'user_id': users['sales_manager'].id,
                 'member_ids': [(6, 0, [users[login].id for login in ACCOUNT_MANAGERS])]})
     return users
