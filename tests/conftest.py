@@ -42,9 +42,16 @@ class OdooServer(object):
              '--http-port', str(self.port), '--max-cron-threads', '0'] + self.args,
             cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + 120
+        # An HTTP request while the registry still loads makes Odoo import the
+        # addons from two threads at once, which can break the registry: wait
+        # for the load to finish before the first request.
+        while 'odoo.modules.loading: Modules loaded.' not in self.log():
+            if self.proc.poll() is not None or 'Failed to initialize database' in self.log():
+                raise RuntimeError('Odoo could not load %s, see %s' % (self.dbname, self.log_path))
+            if time.time() > deadline:
+                raise RuntimeError('Odoo did not load within 120 s, see %s' % self.log_path)
+            time.sleep(0.5)
         while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError('Odoo exited at start, see %s' % self.log_path)
             try:
                 if requests.get(self.url + '/web/login', timeout=30).status_code == 200:
                     return self
