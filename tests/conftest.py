@@ -41,6 +41,14 @@ class OdooServer(object):
              '-d', self.dbname, '--db-filter', '^%s$' % self.dbname,
              '--http-port', str(self.port), '--max-cron-threads', '0'] + self.args,
             cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT)
+        try:
+            self._wait_ready()
+        except Exception:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_ready(self):
         deadline = time.time() + 120
         # An HTTP request while the registry still loads makes Odoo import the
         # addons from two threads at once, which can break the registry: wait
@@ -54,7 +62,7 @@ class OdooServer(object):
         while time.time() < deadline:
             try:
                 if requests.get(self.url + '/web/login', timeout=30).status_code == 200:
-                    return self
+                    return
             except requests.ConnectionError:
                 pass
             time.sleep(0.5)

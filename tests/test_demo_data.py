@@ -59,6 +59,12 @@ def test_products_in_six_categories_with_stock(demo):
     assert len(products) == 40
     assert len({p['categ_id'][0] for p in products}) == 6
     assert all(p['qty_available'] > 0 for p in products)
+    on_hand = dict(crmdb.sql("""
+        SELECT q.product_id, sum(q.quantity) FROM stock_quant q
+          JOIN stock_location l ON l.id = q.location_id AND l.usage = 'internal'
+         GROUP BY 1""", None, DB))
+    assert {p['id']: p['qty_available'] for p in products} == \
+        {p['id']: float(on_hand[p['id']]) for p in products}
     assert all(p['lst_price'] > p['standard_price'] > 0 for p in products)
 
 

@@ -16,7 +16,7 @@ def problems(env, orm=True):
     env.cr.execute("CREATE OR REPLACE TEMP VIEW demo_line_residual AS " + RESIDUALS)
     found = []
     for check in (unbalanced_moves, line_residuals, invoice_residuals, partner_balances,
-                  quants, delivered_quantities, invoiced_quantities):
+                  quants, delivered_quantities, invoiced_quantities, duplicate_names):
         found += check(env)
     if orm:
         found += orm_recomputed(env)
@@ -161,6 +161,22 @@ def invoiced_quantities(env):
             bad.append((line_id, 'qty_to_invoice %s, delivered %s - invoiced %s'
                         % (to_invoice, delivered, invoiced)))
     return _report('sale line invoiced', bad, lambda r: 'line %s: %s' % r)
+
+
+NUMBERED = [('sale_order', 'name'), ('stock_picking', 'name'), ('account_invoice', 'number'),
+            ('account_move', 'name'), ('account_payment', 'name'),
+            ('account_full_reconcile', 'name')]
+
+
+def duplicate_names(env):
+    """Document numbers given twice, e.g. by a sequence left behind by a bulk load."""
+    found = []
+    for table, column in NUMBERED:
+        env.cr.execute('SELECT %s FROM %s WHERE %s IS NOT NULL AND %s <> %%s '
+                       'GROUP BY 1 HAVING count(*) > 1' % (column, table, column, column), ['/'])
+        found += _report('%s.%s used twice' % (table, column), env.cr.fetchall(),
+                         lambda r: r[0])
+    return found
 
 
 def orm_recomputed(env):

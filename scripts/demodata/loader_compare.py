@@ -4,7 +4,7 @@ import datetime
 import json
 import re
 
-from demodata import plan
+from demodata import checks, plan
 
 # (name, list price, cost)
 FIXTURE_PRODUCTS = [('Water 24', 36.0, 27.5), ('Cola 24', 52.0, 41.0), ('Tea 15', 45.0, 35.0),
@@ -347,7 +347,6 @@ def compare_sides(env, flow_path, load_path, path):
 
 
 def run_checks(env, path):
-    from demodata import checks
     _dump(path, {'problems': checks.problems(env)})
 
 
@@ -363,12 +362,4 @@ def run_after_load(env, load_path, path):
                            payments=[(datetime.date(2025, 6, 21), 0.5),
                                      (datetime.date(2025, 6, 28), 0.5)])
     flow.run_order(env, order, partners[1], products, NOW)
-    cr = env.cr
-    duplicates = {}
-    for table, column in [('sale_order', 'name'), ('stock_picking', 'name'),
-                          ('account_invoice', 'number'), ('account_move', 'name'),
-                          ('account_payment', 'name'), ('account_full_reconcile', 'name')]:
-        cr.execute('SELECT %s FROM %s WHERE %s IS NOT NULL GROUP BY 1 HAVING count(*) > 1'
-                   % (column, table, column))
-        duplicates[table] = [r[0] for r in cr.fetchall()]
-    _dump(path, {'duplicates': duplicates})
+    _dump(path, {'duplicates': checks.duplicate_names(env)})
