@@ -1,1 +1,4 @@
 from . import test_tiering_access
+from . import test_lib_scoring
+from . import test_lib_cuts
+from . import test_value_metrics

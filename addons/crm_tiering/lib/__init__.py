@@ -1,0 +1,1 @@
+"""Pure-Python business maths of crm_tiering (stdlib only, no Odoo import)."""

@@ -1,0 +1,223 @@
+import datetime
+
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
+
+from ..lib import scoring
+
+# One aggregate over invoices, orders and payments of one company. Revenue,
+# margin and quantity come from posted customer invoices minus refunds;
+# orders, recency, gaps and products from confirmed sale orders; days late
+# from the payments reconciled with each invoice. Days in an excluded period
+# do not count in the window.
+METRICS_QUERY = """
+WITH excluded AS (
+    SELECT date_from, date_to FROM crm_tier_excluded_period
+     WHERE company_id = %(company)s AND active
+), cost AS (
+    SELECT unnest(%(product_ids)s::int[]) AS product_id,
+           unnest(%(costs)s::numeric[]) AS unit_cost
+), invoice_lines AS (
+    SELECT i.commercial_partner_id AS partner_id, i.date_invoice AS day,
+           il.price_subtotal_signed AS amount,
+           CASE WHEN i.type = 'out_refund' THEN -1 ELSE 1 END
+               * il.quantity / coalesce(lu.factor, 1) * coalesce(pu.factor, 1) AS qty,
+           il.product_id
+      FROM account_invoice_line il
+      JOIN account_invoice i ON i.id = il.invoice_id
+      LEFT JOIN product_uom lu ON lu.id = il.uom_id
+      LEFT JOIN product_product pp ON pp.id = il.product_id
+      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN product_uom pu ON pu.id = pt.uom_id
+     WHERE i.company_id = %(company)s AND i.type IN ('out_invoice', 'out_refund')
+       AND i.state IN ('open', 'paid')
+), invoiced AS (
+    SELECT l.partner_id,
+           sum(l.amount) FILTER (WHERE l.in_window) AS revenue,
+           sum(l.amount - l.qty * coalesce(c.unit_cost, 0)) FILTER (WHERE l.in_window) AS margin,
+           sum(l.qty) FILTER (WHERE l.in_window) AS quantity,
+           sum(l.amount - l.qty * coalesce(c.unit_cost, 0)) AS lifetime_profit
+      FROM (SELECT il.*, il.day >= %(date_from)s AND NOT EXISTS (
+                       SELECT 1 FROM excluded e WHERE il.day BETWEEN e.date_from AND e.date_to
+                   ) AS in_window
+              FROM invoice_lines il) l
+      LEFT JOIN cost c ON c.product_id = l.product_id
+     GROUP BY l.partner_id
+), orders AS (
+    SELECT o.*, o.day >= %(date_from)s AND NOT EXISTS (
+               SELECT 1 FROM excluded e WHERE o.day BETWEEN e.date_from AND e.date_to
+           ) AS in_window
+      FROM (SELECT p.commercial_partner_id AS partner_id, so.id,
+                   (so.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+              FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+             WHERE so.company_id = %(company)s AND so.state IN ('sale', 'done')) o
+), ordered AS (
+    SELECT partner_id, max(day) AS last_day,
+           count(*) FILTER (WHERE in_window) AS order_count,
+           (max(day) FILTER (WHERE in_window) - min(day) FILTER (WHERE in_window))::float
+               / nullif(count(*) FILTER (WHERE in_window) - 1, 0) AS avg_gap
+      FROM orders GROUP BY partner_id
+), assortment AS (
+    SELECT o.partner_id, count(DISTINCT sol.product_id) AS product_count
+      FROM orders o JOIN sale_order_line sol ON sol.order_id = o.id
+     WHERE o.in_window GROUP BY o.partner_id
+), paid_day AS (
+    SELECT debit.invoice_id, max(credit.date) AS day
+      FROM account_partial_reconcile apr
+      JOIN account_move_line debit ON debit.id = apr.debit_move_id
+      JOIN account_move_line credit ON credit.id = apr.credit_move_id
+     WHERE debit.invoice_id IS NOT NULL AND debit.company_id = %(company)s
+     GROUP BY debit.invoice_id
+), payment AS (
+    SELECT i.commercial_partner_id AS partner_id,
+           avg(greatest(0, pd.day - i.date_due)) FILTER (
+               WHERE i.state = 'paid' AND i.date_invoice >= %(date_from)s) AS days_late,
+           sum(i.residual_company_signed) FILTER (
+               WHERE i.state = 'open' AND i.date_due < %(today)s) AS overdue
+      FROM account_invoice i LEFT JOIN paid_day pd ON pd.invoice_id = i.id
+     WHERE i.company_id = %(company)s AND i.type = 'out_invoice' AND i.state IN ('open', 'paid')
+     GROUP BY i.commercial_partner_id
+)
+SELECT p.id, coalesce(inv.revenue, 0), coalesce(inv.margin, 0), coalesce(inv.quantity, 0),
+       coalesce(inv.lifetime_profit, 0), coalesce(o.order_count, 0),
+       coalesce(a.product_count, 0), %(today)s - o.last_day, o.avg_gap,
+       pay.days_late, coalesce(pay.overdue, 0)
+  FROM res_partner p
+  LEFT JOIN invoiced inv ON inv.partner_id = p.id
+  LEFT JOIN ordered o ON o.partner_id = p.id
+  LEFT JOIN assortment a ON a.partner_id = p.id
+  LEFT JOIN payment pay ON pay.partner_id = p.id
+ WHERE (inv.partner_id IS NOT NULL OR o.partner_id IS NOT NULL)
+ ORDER BY p.id
+"""
+
+METRIC_FIELDS = [
+    'rfm_monetary', 'value_margin', 'value_quantity', 'lifetime_profit', 'rfm_frequency',
+    'value_product_count', 'rfm_recency_days', 'value_avg_gap_days', 'value_days_late',
+    'value_overdue_amount', 'rfm_r_score', 'rfm_f_score', 'rfm_m_score', 'rfm_segment',
+    'value_score', 'value_metrics_date',
+]
+# Rows of (partner id, *METRIC_FIELDS), typed so that NULLs keep their type.
+UPDATE_QUERY = """
+UPDATE res_partner p
+   SET rfm_monetary = v.rfm_monetary, value_margin = v.value_margin,
+       value_quantity = v.value_quantity, lifetime_profit = v.lifetime_profit,
+       rfm_frequency = v.rfm_frequency, value_product_count = v.value_product_count,
+       rfm_recency_days = v.rfm_recency_days, value_avg_gap_days = v.value_avg_gap_days,
+       value_days_late = v.value_days_late, value_overdue_amount = v.value_overdue_amount,
+       rfm_r_score = v.rfm_r_score, rfm_f_score = v.rfm_f_score, rfm_m_score = v.rfm_m_score,
+       rfm_segment = v.rfm_segment, value_score = v.value_score,
+       value_metrics_date = v.value_metrics_date
+  FROM (VALUES %s) AS v(id, rfm_monetary, value_margin, value_quantity, lifetime_profit,
+                        rfm_frequency, value_product_count, rfm_recency_days,
+                        value_avg_gap_days, value_days_late, value_overdue_amount,
+                        rfm_r_score, rfm_f_score, rfm_m_score, rfm_segment, value_score,
+                        value_metrics_date)
+ WHERE p.id = v.id
+"""
+UPDATE_ROW = ('(%s::int, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::int, '
+              '%s::int, %s::int, %s::float, %s::float, %s::numeric, %s::int, %s::int, '
+              '%s::int, %s::varchar, %s::float, %s::date)')
+# Customers of the company whose history is gone lose their metrics.
+RESET_QUERY = """
+UPDATE res_partner
+   SET rfm_monetary = NULL, value_margin = NULL, value_quantity = NULL, lifetime_profit = NULL,
+       rfm_frequency = NULL, value_product_count = NULL, rfm_recency_days = NULL,
+       value_avg_gap_days = NULL, value_days_late = NULL, value_overdue_amount = NULL,
+       rfm_r_score = NULL, rfm_f_score = NULL, rfm_m_score = NULL, rfm_segment = NULL,
+       value_score = NULL, value_metrics_date = NULL
+ WHERE value_metrics_date IS NOT NULL AND NOT (id = ANY(%s))
+   AND (company_id = %s OR company_id IS NULL)
+"""
+
+
+class ResPartner(models.Model):
+    _inherit = 'res.partner'
+
+    rfm_monetary = fields.Float(
+        string='Revenue', digits=(16, 2), readonly=True,
+        help="Invoiced revenue without tax, minus refunds, in the metrics window.")
+    value_margin = fields.Float(
+        string='Gross Margin', digits=(16, 2), readonly=True,
+        help="Revenue minus the current cost of the products invoiced, in the window.")
+    value_quantity = fields.Float(
+        string='Quantity', digits=(16, 2), readonly=True,
+        help="Quantity invoiced minus refunded, in the products' units, in the window.")
+    lifetime_profit = fields.Float(
+        digits=(16, 2), readonly=True,
+        help="Gross margin over the customer's whole history.")
+    rfm_frequency = fields.Integer(
+        string='Orders', readonly=True, help="Confirmed sale orders in the metrics window.")
+    value_product_count = fields.Integer(
+        string='Distinct Products', readonly=True,
+        help="Products ordered at least once in the metrics window.")
+    rfm_recency_days = fields.Integer(
+        string='Days Since Last Order', readonly=True)
+    value_avg_gap_days = fields.Float(
+        string='Average Days Between Orders', digits=(16, 1), readonly=True)
+    value_days_late = fields.Float(
+        string='Average Days Paid Late', digits=(16, 1), readonly=True,
+        help="For the invoices of the window that are paid: days from due date to payment.")
+    value_overdue_amount = fields.Float(
+        string='Overdue Amount', digits=(16, 2), readonly=True,
+        help="Open customer invoices past their due date, today.")
+    rfm_r_score = fields.Integer(string='R Score', readonly=True)
+    rfm_f_score = fields.Integer(string='F Score', readonly=True)
+    rfm_m_score = fields.Integer(string='M Score', readonly=True)
+    rfm_segment = fields.Selection(
+        scoring.SEGMENTS, string='RFM Segment', readonly=True, index=True,
+        help="From the recency, frequency and monetary scores (quintiles 1-5 within the "
+             "company).")
+    value_score = fields.Float(
+        digits=(16, 1), readonly=True,
+        help="0-100, the weighted R, F and M scores.")
+    value_metrics_date = fields.Date(string='Value Metrics Computed On', readonly=True)
+
+    @api.model
+    def action_compute_value_metrics(self):
+        if not self.env.user.has_group('crm_tiering.group_tiering_manager'):
+            raise AccessError(_("Only tiering managers can recompute customer value."))
+        self._compute_value_metrics(self.env.user.company_id)
+
+    @api.model
+    def _cron_compute_value_metrics(self):
+        for company in self.env['res.company'].search([]):
+            self._compute_value_metrics(company)
+
+    @api.model
+    def _compute_value_metrics(self, company):
+        """Recompute every customer's value metrics for ``company`` in one
+        aggregate query, score them, and write them back in bulk."""
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        rows = self._read_value_metrics(company, today)
+        recency = [row[7] for row in rows]
+        r_scores = scoring.quintile_scores(recency, reverse=True)
+        f_scores = scoring.quintile_scores([row[5] for row in rows])
+        m_scores = scoring.quintile_scores([row[1] for row in rows])
+        values = []
+        for row, r, f, m in zip(rows, r_scores, f_scores, m_scores):
+            values.append(row + (r, f, m, scoring.rfm_segment(r, f, m),
+                                 scoring.value_score(r, f, m), today))
+        self._write_value_metrics(company, values)
+
+    def _read_value_metrics(self, company, today):
+        window = datetime.timedelta(days=company.tier_metrics_window_days)
+        self.env.cr.execute("""
+            SELECT DISTINCT il.product_id FROM account_invoice_line il
+             WHERE il.company_id = %s AND il.product_id IS NOT NULL""", [company.id])
+        products = self.env['product.product'].with_context(
+            force_company=company.id, active_test=False).browse(
+                [r[0] for r in self.env.cr.fetchall()])
+        self.env.cr.execute(METRICS_QUERY, {
+            'company': company.id, 'today': today, 'date_from': today - window,
+            'tz': self.env.user.tz or 'UTC',
+            'product_ids': products.ids, 'costs': products.mapped('standard_price'),
+        })
+        return self.env.cr.fetchall()
+
+    def _write_value_metrics(self, company, values):
+        execute_values(self.env.cr, UPDATE_QUERY, values, template=UPDATE_ROW, page_size=1000)
+        self.env.cr.execute(RESET_QUERY, [[v[0] for v in values], company.id])
+        self.invalidate_cache(METRIC_FIELDS)

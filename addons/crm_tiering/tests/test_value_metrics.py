@@ -1,0 +1,151 @@
+import datetime
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests.common import SavepointCase
+
+from ..lib import scoring
+
+
+class TestValueMetrics(SavepointCase):
+    """The set-based recompute against values worked out by hand below."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.from_string(fields.Date.context_today(cls.env.user))
+        cls.company = cls.env.user.company_id
+        cls.company.tier_metrics_window_days = 365
+        category = cls.env['product.category'].create({'name': 'Value test'})
+        cls.income = cls.env['account.account'].search(
+            [('company_id', '=', cls.company.id), ('user_type_id.type', '=', 'other'),
+             ('internal_type', '=', 'other')], limit=1)
+        Product = cls.env['product.product']
+        cls.p1 = Product.create({'name': 'P1', 'type': 'consu', 'categ_id': category.id,
+                                 'list_price': 100, 'standard_price': 60, 'taxes_id': []})
+        cls.p2 = Product.create({'name': 'P2', 'type': 'consu', 'categ_id': category.id,
+                                 'list_price': 50, 'standard_price': 20, 'taxes_id': []})
+        Partner = cls.env['res.partner']
+        cls.shop_a = Partner.create({'name': 'Shop A', 'customer': True, 'is_company': True})
+        cls.shop_b = Partner.create({'name': 'Shop B', 'customer': True, 'is_company': True})
+        cls.shop_c = Partner.create({'name': 'Shop C', 'customer': True, 'is_company': True})
+
+        cls.invoice(cls.shop_a, 10, [(cls.p1, 3)])
+        paid_late = cls.invoice(cls.shop_a, 40, [(cls.p2, 2)])
+        cls.pay(paid_late, 25)                                # 15 days after it was due
+        cls.invoice(cls.shop_a, 5, [(cls.p1, 1)], kind='out_refund')
+        cls.invoice(cls.shop_a, 500, [(cls.p1, 1)])          # before the window
+        cls.order(cls.shop_a, 10, [cls.p1])
+        cls.order(cls.shop_a, 40, [cls.p2])
+        cls.order(cls.shop_a, 70, [cls.p1, cls.p2])
+
+        cls.invoice(cls.shop_b, 200, [(cls.p2, 1)])           # unpaid, overdue
+        cls.order(cls.shop_b, 200, [cls.p2])
+        cls.env['crm.tier.excluded.period'].create({
+            'name': 'Spring festival', 'date_from': cls.days_ago(205),
+            'date_to': cls.days_ago(195)})
+
+        users = cls.env['res.users'].with_context(no_reset_password=True)
+        cls.manager = users.create({
+            'name': 'Tier manager', 'login': 'tier_manager_value',
+            'groups_id': [(6, 0, [cls.env.ref('crm_tiering.group_tiering_manager').id])]})
+        cls.salesman = users.create({
+            'name': 'Tier user', 'login': 'tier_user_value',
+            'groups_id': [(6, 0, [cls.env.ref('crm_tiering.group_tiering_user').id])]})
+
+    @classmethod
+    def days_ago(cls, days):
+        return fields.Date.to_string(cls.today - datetime.timedelta(days=days))
+
+    @classmethod
+    def invoice(cls, partner, days, lines, kind='out_invoice'):
+        invoice = cls.env['account.invoice'].create({
+            'partner_id': partner.id, 'type': kind, 'date_invoice': cls.days_ago(days),
+            'invoice_line_ids': [(0, 0, {
+                'product_id': product.id, 'name': product.name, 'quantity': qty,
+                'price_unit': product.list_price, 'account_id': cls.income.id,
+            }) for product, qty in lines],
+        })
+        invoice.action_invoice_open()
+        return invoice
+
+    @classmethod
+    def pay(cls, invoice, days):
+        payment = cls.env['account.payment'].create({
+            'payment_type': 'inbound', 'partner_type': 'customer',
+            'partner_id': invoice.partner_id.id, 'amount': invoice.amount_total,
+            'journal_id': cls.env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
+            'payment_method_id': cls.env.ref('account.account_payment_method_manual_in').id,
+            'payment_date': cls.days_ago(days), 'invoice_ids': [(4, invoice.id)],
+        })
+        payment.post()
+
+    @classmethod
+    def order(cls, partner, days, products):
+        order = cls.env['sale.order'].create({
+            'partner_id': partner.id,
+            'date_order': cls.days_ago(days) + ' 02:00:00',
+            'order_line': [(0, 0, {'product_id': p.id, 'product_uom_qty': 1}) for p in products],
+        })
+        order.action_confirm()
+        return order
+
+    def test_metrics_of_an_active_shop(self):
+        self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
+        shop = self.shop_a
+        self.assertAlmostEqual(shop.rfm_monetary, 300 + 100 - 100)
+        self.assertAlmostEqual(shop.value_quantity, 3 + 2 - 1)
+        # margin: (300 - 3*60) + (100 - 2*20) - (100 - 60)
+        self.assertAlmostEqual(shop.value_margin, 140)
+        self.assertAlmostEqual(shop.lifetime_profit, 140 + (100 - 60))
+        self.assertEqual(shop.rfm_frequency, 3)
+        self.assertEqual(shop.rfm_recency_days, 10)
+        self.assertAlmostEqual(shop.value_avg_gap_days, (70 - 10) / 2)
+        self.assertEqual(shop.value_product_count, 2)
+        # Open and past due (immediate payment term): the invoices of 10 and 500 days ago.
+        self.assertAlmostEqual(shop.value_overdue_amount, 300 + 100)
+        self.assertAlmostEqual(shop.value_days_late, 15)
+        self.assertEqual(shop.value_metrics_date, fields.Date.to_string(self.today))
+
+    def test_excluded_period_and_overdue(self):
+        self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
+        shop = self.shop_b
+        # Its only order and invoice fall in the excluded festival.
+        self.assertAlmostEqual(shop.rfm_monetary, 0)
+        self.assertEqual(shop.rfm_frequency, 0)
+        self.assertEqual(shop.rfm_recency_days, 200)
+        self.assertAlmostEqual(shop.lifetime_profit, 50 - 20)
+        self.assertAlmostEqual(shop.value_overdue_amount, 50)
+
+    def test_scores_rank_the_shops(self):
+        self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
+        a, b = self.shop_a, self.shop_b
+        self.assertGreater(a.rfm_r_score, b.rfm_r_score)
+        self.assertGreater(a.rfm_m_score, b.rfm_m_score)
+        self.assertGreater(a.value_score, b.value_score)
+        self.assertIn(a.rfm_segment, dict(scoring.SEGMENTS))
+        self.assertFalse(self.shop_c.value_metrics_date)
+        self.assertFalse(self.shop_c.rfm_segment)
+
+    def test_recompute_is_idempotent(self):
+        Partner = self.env['res.partner'].sudo(self.manager)
+        Partner.action_compute_value_metrics()
+        first = self.shop_a.read(['rfm_monetary', 'value_margin', 'rfm_segment', 'value_score'])
+        Partner.action_compute_value_metrics()
+        self.assertEqual(
+            self.shop_a.read(['rfm_monetary', 'value_margin', 'rfm_segment', 'value_score']),
+            first)
+
+    def test_only_managers_recompute(self):
+        with self.assertRaises(AccessError):
+            self.env['res.partner'].sudo(self.salesman).action_compute_value_metrics()
+
+    def test_window_must_be_positive(self):
+        for days in (0, -30):
+            with self.assertRaises(ValidationError):
+                self.company.tier_metrics_window_days = days
+
+    def test_excluded_period_must_be_ordered(self):
+        with self.assertRaises(ValidationError):
+            self.env['crm.tier.excluded.period'].create({
+                'name': 'Backwards', 'date_from': self.days_ago(1), 'date_to': self.days_ago(9)})
