@@ -38,6 +38,24 @@ def test_company_is_chinese(demo):
     assert chart == 1, 'the Chinese chart has 1122 应收账款 (receivables)'
 
 
+def test_account_managers_work_in_chinese(demo):
+    rpc = demo.rpc('am1')
+    zh = {'context': {'lang': 'zh_CN'}}
+    menu = rpc('ir.model.data', 'xmlid_to_res_id', ['crm_tiering.menu_tiering_root'])
+    assert rpc('ir.ui.menu', 'read', [[menu], ['name']], zh)[0]['name'] == '客户分级'
+    fields = rpc('res.partner', 'fields_get', [['rfm_segment']], zh)
+    assert fields['rfm_segment']['string'] == 'RFM 细分'
+    assert dict(fields['rfm_segment']['selection'])['loyal'] == '忠诚客户'
+
+
+def test_customer_value_is_computed(demo):
+    rpc = demo.rpc('sales_manager')
+    groups = rpc('res.partner', 'read_group', [
+        [('value_metrics_date', '!=', False)], ['rfm_monetary', 'rfm_segment'], ['rfm_segment']])
+    assert sum(g['rfm_segment_count'] for g in groups) >= 190
+    assert len(groups) >= 8
+
+
 def test_retailers_on_districts_with_account_managers(demo):
     rpc = demo.rpc('sales_manager')
     shops = rpc('res.partner', 'search_read', [[('customer', '=', True), ('ref', '=like', 'R%')]],

@@ -35,3 +35,14 @@ def test_zh_cn_translates_every_term(addon):
     missing = [m.id for m in template
                if m.id and not getattr(translation.get(m.id, m.context), 'string', None)]
     assert not missing, 'untranslated in %s/i18n/zh_CN.po: %s' % (addon, missing)
+
+
+@pytest.mark.parametrize('addon', crmdb.project_addons())
+def test_zh_cn_keeps_where_each_term_is_used(addon):
+    """Odoo applies a translation through its '#:' references; a PO editor that
+    drops them leaves the terms untranslated in the database."""
+    i18n = crmdb.ADDONS_DIR / addon / 'i18n'
+
+    def references(path):
+        return sorted(line for line in path.read_text().splitlines() if line.startswith('#:'))
+    assert references(i18n / 'zh_CN.po') == references(i18n / (addon + '.pot'))

@@ -46,7 +46,8 @@ PRODUCTS = collections.OrderedDict([
              ('旺仔牛奶 245ml×24', 120.0, 96.0), ('安慕希酸奶 205g×12', 68.0, 54.5)]),
 ])
 
-FIELD_ROLE = ['crm_service.group_service_user', 'crm_lifecycle.group_lifecycle_user']
+FIELD_ROLE = ['crm_tiering.group_tiering_user', 'crm_service.group_service_user',
+              'crm_lifecycle.group_lifecycle_user']
 # login: (name, language, groups); the demo password is the login.
 USERS = [
     ('sales_manager', '周经理', 'zh_CN', [
