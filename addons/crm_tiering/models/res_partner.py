@@ -154,24 +154,25 @@ class ResPartner(models.Model):
         string='Distinct Products', readonly=True,
         help="Products ordered at least once in the metrics window.")
     rfm_recency_days = fields.Integer(
-        string='Days Since Last Order', readonly=True)
+        string='Days Since Last Order', readonly=True, group_operator='avg')
     value_avg_gap_days = fields.Float(
-        string='Average Days Between Orders', digits=(16, 1), readonly=True)
+        string='Average Days Between Orders', digits=(16, 1), readonly=True,
+        group_operator='avg')
     value_days_late = fields.Float(
-        string='Average Days Paid Late', digits=(16, 1), readonly=True,
+        string='Average Days Paid Late', digits=(16, 1), readonly=True, group_operator='avg',
         help="For the invoices of the window that are paid: days from due date to payment.")
     value_overdue_amount = fields.Float(
         string='Overdue Amount', digits=(16, 2), readonly=True,
         help="Open customer invoices past their due date, today.")
-    rfm_r_score = fields.Integer(string='R Score', readonly=True)
-    rfm_f_score = fields.Integer(string='F Score', readonly=True)
-    rfm_m_score = fields.Integer(string='M Score', readonly=True)
+    rfm_r_score = fields.Integer(string='R Score', readonly=True, group_operator='avg')
+    rfm_f_score = fields.Integer(string='F Score', readonly=True, group_operator='avg')
+    rfm_m_score = fields.Integer(string='M Score', readonly=True, group_operator='avg')
     rfm_segment = fields.Selection(
         scoring.SEGMENTS, string='RFM Segment', readonly=True, index=True,
         help="From the recency, frequency and monetary scores (quintiles 1-5 within the "
              "company).")
     value_score = fields.Float(
-        digits=(16, 1), readonly=True,
+        digits=(16, 1), readonly=True, group_operator='avg',
         help="0-100, the weighted R, F and M scores.")
     value_metrics_date = fields.Date(string='Value Metrics Computed On', readonly=True)
 
