@@ -1,17 +1,19 @@
 import datetime
+import threading
 
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from ..lib import scoring
 
 # One aggregate over invoices, orders and payments of one company. Revenue,
 # margin and quantity come from posted customer invoices minus refunds;
-# orders, recency, gaps and products from confirmed sale orders; days late
-# from the payments reconciled with each invoice. Days in an excluded period
-# do not count in the window.
+# orders, gaps and products from confirmed sale orders; recency from the last
+# order or invoice; days late from the payments reconciled with each invoice.
+# The window is the last N days including today; days in an excluded period
+# do not count.
 METRICS_QUERY = """
 WITH excluded AS (
     SELECT date_from, date_to FROM crm_tier_excluded_period
@@ -20,7 +22,7 @@ WITH excluded AS (
     SELECT unnest(%(product_ids)s::int[]) AS product_id,
            unnest(%(costs)s::numeric[]) AS unit_cost
 ), invoice_lines AS (
-    SELECT i.commercial_partner_id AS partner_id, i.date_invoice AS day,
+    SELECT i.commercial_partner_id AS partner_id, i.date_invoice AS day, i.type AS kind,
            il.price_subtotal_signed AS amount,
            CASE WHEN i.type = 'out_refund' THEN -1 ELSE 1 END
                * il.quantity / coalesce(lu.factor, 1) * coalesce(pu.factor, 1) AS qty,
@@ -35,18 +37,19 @@ WITH excluded AS (
        AND i.state IN ('open', 'paid')
 ), invoiced AS (
     SELECT l.partner_id,
+           max(l.day) FILTER (WHERE l.kind = 'out_invoice') AS last_invoice_day,
            sum(l.amount) FILTER (WHERE l.in_window) AS revenue,
            sum(l.amount - l.qty * coalesce(c.unit_cost, 0)) FILTER (WHERE l.in_window) AS margin,
            sum(l.qty) FILTER (WHERE l.in_window) AS quantity,
            sum(l.amount - l.qty * coalesce(c.unit_cost, 0)) AS lifetime_profit
-      FROM (SELECT il.*, il.day >= %(date_from)s AND NOT EXISTS (
+      FROM (SELECT il.*, il.day > %(date_from)s AND NOT EXISTS (
                        SELECT 1 FROM excluded e WHERE il.day BETWEEN e.date_from AND e.date_to
                    ) AS in_window
               FROM invoice_lines il) l
       LEFT JOIN cost c ON c.product_id = l.product_id
      GROUP BY l.partner_id
 ), orders AS (
-    SELECT o.*, o.day >= %(date_from)s AND NOT EXISTS (
+    SELECT o.*, o.day > %(date_from)s AND NOT EXISTS (
                SELECT 1 FROM excluded e WHERE o.day BETWEEN e.date_from AND e.date_to
            ) AS in_window
       FROM (SELECT p.commercial_partner_id AS partner_id, so.id,
@@ -69,11 +72,12 @@ WITH excluded AS (
       JOIN account_move_line debit ON debit.id = apr.debit_move_id
       JOIN account_move_line credit ON credit.id = apr.credit_move_id
      WHERE debit.invoice_id IS NOT NULL AND debit.company_id = %(company)s
+       AND credit.payment_id IS NOT NULL
      GROUP BY debit.invoice_id
 ), payment AS (
     SELECT i.commercial_partner_id AS partner_id,
            avg(greatest(0, pd.day - i.date_due)) FILTER (
-               WHERE i.state = 'paid' AND i.date_invoice >= %(date_from)s) AS days_late,
+               WHERE i.state = 'paid' AND i.date_invoice > %(date_from)s) AS days_late,
            sum(i.residual_company_signed) FILTER (
                WHERE i.state = 'open' AND i.date_due < %(today)s) AS overdue
       FROM account_invoice i LEFT JOIN paid_day pd ON pd.invoice_id = i.id
@@ -82,7 +86,8 @@ WITH excluded AS (
 )
 SELECT p.id, coalesce(inv.revenue, 0), coalesce(inv.margin, 0), coalesce(inv.quantity, 0),
        coalesce(inv.lifetime_profit, 0), coalesce(o.order_count, 0),
-       coalesce(a.product_count, 0), %(today)s - o.last_day, o.avg_gap,
+       coalesce(a.product_count, 0),
+       %(today)s - greatest(o.last_day, inv.last_invoice_day), o.avg_gap,
        pay.days_late, coalesce(pay.overdue, 0)
   FROM res_partner p
   LEFT JOIN invoiced inv ON inv.partner_id = p.id
@@ -128,7 +133,8 @@ UPDATE res_partner
        value_avg_gap_days = NULL, value_days_late = NULL, value_overdue_amount = NULL,
        rfm_r_score = NULL, rfm_f_score = NULL, rfm_m_score = NULL, rfm_segment = NULL,
        value_score = NULL, value_metrics_date = NULL
- WHERE value_metrics_date IS NOT NULL AND NOT (id = ANY(%s))
+ WHERE value_metrics_date IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM unnest(%s::int[]) AS kept(id) WHERE kept.id = res_partner.id)
    AND (company_id = %s OR company_id IS NULL)
 """
 
@@ -137,44 +143,65 @@ class ResPartner(models.Model):
     _inherit = 'res.partner'
 
     rfm_monetary = fields.Float(
-        string='Revenue', digits=(16, 2), readonly=True,
+        string='Revenue', digits=(16, 2), readonly=True, copy=False,
         help="Invoiced revenue without tax, minus refunds, in the metrics window.")
     value_margin = fields.Float(
-        string='Gross Margin', digits=(16, 2), readonly=True,
+        string='Gross Margin', digits=(16, 2), readonly=True, copy=False,
         help="Revenue minus the current cost of the products invoiced, in the window.")
     value_quantity = fields.Float(
-        string='Quantity', digits=(16, 2), readonly=True,
+        string='Quantity', digits=(16, 2), readonly=True, copy=False,
         help="Quantity invoiced minus refunded, in the products' units, in the window.")
     lifetime_profit = fields.Float(
-        digits=(16, 2), readonly=True,
+        digits=(16, 2), readonly=True, copy=False,
         help="Gross margin over the customer's whole history.")
     rfm_frequency = fields.Integer(
-        string='Orders', readonly=True, help="Confirmed sale orders in the metrics window.")
+        string='Orders', readonly=True, copy=False,
+        help="Confirmed sale orders in the metrics window.")
     value_product_count = fields.Integer(
-        string='Distinct Products', readonly=True,
+        string='Distinct Products', readonly=True, copy=False,
         help="Products ordered at least once in the metrics window.")
     rfm_recency_days = fields.Integer(
-        string='Days Since Last Order', readonly=True, group_operator='avg')
+        string='Days Since Last Order or Invoice', readonly=True, copy=False,
+        group_operator='avg')
     value_avg_gap_days = fields.Float(
-        string='Average Days Between Orders', digits=(16, 1), readonly=True,
+        string='Average Days Between Orders', digits=(16, 1), readonly=True, copy=False,
         group_operator='avg')
     value_days_late = fields.Float(
-        string='Average Days Paid Late', digits=(16, 1), readonly=True, group_operator='avg',
+        string='Average Days Paid Late', digits=(16, 1), readonly=True, copy=False,
+        group_operator='avg',
         help="For the invoices of the window that are paid: days from due date to payment.")
     value_overdue_amount = fields.Float(
-        string='Overdue Amount', digits=(16, 2), readonly=True,
+        string='Overdue Amount', digits=(16, 2), readonly=True, copy=False,
         help="Open customer invoices past their due date, today.")
-    rfm_r_score = fields.Integer(string='R Score', readonly=True, group_operator='avg')
-    rfm_f_score = fields.Integer(string='F Score', readonly=True, group_operator='avg')
-    rfm_m_score = fields.Integer(string='M Score', readonly=True, group_operator='avg')
+    rfm_r_score = fields.Integer(string='R Score', readonly=True, copy=False, group_operator='avg')
+    rfm_f_score = fields.Integer(string='F Score', readonly=True, copy=False, group_operator='avg')
+    rfm_m_score = fields.Integer(string='M Score', readonly=True, copy=False, group_operator='avg')
     rfm_segment = fields.Selection(
-        scoring.SEGMENTS, string='RFM Segment', readonly=True, index=True,
+        scoring.SEGMENTS, string='RFM Segment', readonly=True, copy=False, index=True,
         help="From the recency, frequency and monetary scores (quintiles 1-5 within the "
              "company).")
     value_score = fields.Float(
-        digits=(16, 1), readonly=True, group_operator='avg',
+        digits=(16, 1), readonly=True, copy=False, group_operator='avg',
         help="0-100, the weighted R, F and M scores.")
-    value_metrics_date = fields.Date(string='Value Metrics Computed On', readonly=True)
+    value_metrics_date = fields.Date(string='Value Metrics Computed On', readonly=True, copy=False)
+
+    @api.model
+    def create(self, vals):
+        self._check_no_metrics(vals)
+        return super().create(vals)
+
+    @api.multi
+    def write(self, vals):
+        self._check_no_metrics(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_no_metrics(self, vals):
+        # Only the recompute (raw SQL) sets them; RPC callers cannot forge a segment.
+        forged = set(vals) & set(METRIC_FIELDS)
+        if forged:
+            raise UserError(_("Customer value metrics are computed, not entered: %s.")
+                            % ', '.join(sorted(forged)))
 
     @api.model
     def action_compute_value_metrics(self):
@@ -186,13 +213,17 @@ class ResPartner(models.Model):
     def _cron_compute_value_metrics(self):
         for company in self.env['res.company'].search([]):
             self._compute_value_metrics(company)
+            if not getattr(threading.currentThread(), 'testing', False):
+                # One company per transaction: a failure keeps the companies done.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _compute_value_metrics(self, company):
         """Recompute every customer's value metrics for ``company`` in one
         aggregate query, score them, and write them back in bulk."""
-        today = fields.Date.from_string(fields.Date.context_today(self))
-        rows = self._read_value_metrics(company, today)
+        tz = company.partner_id.tz or 'UTC'
+        today = fields.Date.from_string(fields.Date.context_today(self.with_context(tz=tz)))
+        rows = self._read_value_metrics(company, today, tz)
         recency = [row[7] for row in rows]
         r_scores = scoring.quintile_scores(recency, reverse=True)
         f_scores = scoring.quintile_scores([row[5] for row in rows])
@@ -203,7 +234,7 @@ class ResPartner(models.Model):
                                  scoring.value_score(r, f, m), today))
         self._write_value_metrics(company, values)
 
-    def _read_value_metrics(self, company, today):
+    def _read_value_metrics(self, company, today, tz):
         window = datetime.timedelta(days=company.tier_metrics_window_days)
         self.env.cr.execute("""
             SELECT DISTINCT il.product_id FROM account_invoice_line il
@@ -213,7 +244,7 @@ class ResPartner(models.Model):
                 [r[0] for r in self.env.cr.fetchall()])
         self.env.cr.execute(METRICS_QUERY, {
             'company': company.id, 'today': today, 'date_from': today - window,
-            'tz': self.env.user.tz or 'UTC',
+            'tz': tz,
             'product_ids': products.ids, 'costs': products.mapped('standard_price'),
         })
         return self.env.cr.fetchall()

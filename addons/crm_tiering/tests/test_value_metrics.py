@@ -1,7 +1,7 @@
 import datetime
 
 from odoo import fields
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import SavepointCase
 
 from ..lib import scoring
@@ -29,6 +29,7 @@ class TestValueMetrics(SavepointCase):
         cls.shop_a = Partner.create({'name': 'Shop A', 'customer': True, 'is_company': True})
         cls.shop_b = Partner.create({'name': 'Shop B', 'customer': True, 'is_company': True})
         cls.shop_c = Partner.create({'name': 'Shop C', 'customer': True, 'is_company': True})
+        cls.shop_d = Partner.create({'name': 'Shop D', 'customer': True, 'is_company': True})
 
         cls.invoice(cls.shop_a, 10, [(cls.p1, 3)])
         paid_late = cls.invoice(cls.shop_a, 40, [(cls.p2, 2)])
@@ -41,6 +42,7 @@ class TestValueMetrics(SavepointCase):
 
         cls.invoice(cls.shop_b, 200, [(cls.p2, 1)])           # unpaid, overdue
         cls.order(cls.shop_b, 200, [cls.p2])
+        cls.invoice(cls.shop_d, 30, [(cls.p1, 1)])           # invoiced without an order
         cls.env['crm.tier.excluded.period'].create({
             'name': 'Spring festival', 'date_from': cls.days_ago(205),
             'date_to': cls.days_ago(195)})
@@ -135,6 +137,27 @@ class TestValueMetrics(SavepointCase):
         self.assertEqual(
             self.shop_a.read(['rfm_monetary', 'value_margin', 'rfm_segment', 'value_score']),
             first)
+
+    def test_recency_counts_invoices_without_orders(self):
+        self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
+        self.assertEqual(self.shop_d.rfm_recency_days, 30)
+        self.assertEqual(self.shop_d.rfm_frequency, 0)
+        self.assertAlmostEqual(self.shop_d.rfm_monetary, 100)
+
+    def test_nightly_cron_computes_every_company(self):
+        self.env['res.partner']._cron_compute_value_metrics()
+        self.assertAlmostEqual(self.shop_a.rfm_monetary, 300)
+        self.assertTrue(self.shop_b.value_metrics_date)
+
+    def test_metrics_cannot_be_entered(self):
+        shop = self.shop_a.sudo(self.salesman)
+        with self.assertRaises(UserError):
+            shop.write({'rfm_segment': 'champions'})
+        with self.assertRaises(UserError):
+            shop.create({'name': 'Forged', 'value_score': 100})
+        self.assertFalse(self.shop_a.rfm_segment)
+        self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
+        self.assertTrue(self.shop_a.copy().id, 'a copy does not carry the metrics over')
 
     def test_only_managers_recompute(self):
         with self.assertRaises(AccessError):
