@@ -184,3 +184,64 @@ def apply_hysteresis(current_rank, new_rank, below_count, runs=1, margin=0.0,
         if value < bound * (1 - margin):
             return new_rank, 0
     return current_rank, below_count + 1
+
+
+def value_at_percentile(sorted_values, percentile):
+    """Return the value at ``percentile`` (0..100) of ascending ``sorted_values``,
+    interpolating linearly between neighbours. Empty input raises ValueError."""
+    if not sorted_values:
+        raise ValueError('value_at_percentile needs at least one value')
+    if not 0 <= percentile <= 100:
+        raise ValueError('percentile must be in 0..100, got %r' % (percentile,))
+    position = (len(sorted_values) - 1) * percentile / 100.0
+    low = int(position)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
+
+
+def blend_manager_scores(values, manager_scores, weight):
+    """Blend account managers' 0-100 scores into metric values. Return {key: value}.
+
+    ``values`` maps key -> metric value; ``manager_scores`` maps key -> score 0..100 (keys
+    without a score keep their value). A score of s counts as the metric value found at
+    the s-th percentile of all values, so the blend stays in the metric's own unit and
+    Pareto shares or threshold bounds keep their meaning::
+
+        blended = (1 - weight) * value + weight * value_at_percentile(values, s)
+
+    ``weight`` must be in 0..1 and scores in 0..100, else ValueError.
+    """
+    if not 0 <= weight <= 1:
+        raise ValueError('weight must be in 0..1, got %r' % (weight,))
+    ordered = sorted(values.values())
+    blended = dict(values)
+    if weight == 0 or not ordered:
+        return blended
+    for key, score in manager_scores.items():
+        if key not in values or score is None:
+            continue
+        if not 0 <= score <= 100:
+            raise ValueError('manager scores must be in 0..100, got %r' % (score,))
+        blended[key] = (1 - weight) * values[key] + weight * value_at_percentile(ordered, score)
+    return blended
+
+
+def shares_before(values):
+    """Return {key: percent of the total value held by the customers ranked above it}.
+
+    Same order as ``pareto_cut`` (value descending, ties by key); a zero total gives 0
+    for everyone. This is the number a Pareto cut compares with the class bounds.
+    """
+    ordered = _sorted_desc(values)
+    total = sum(value for _key, value in ordered)
+    result = {}
+    cumulative = 0
+    for key, value in ordered:
+        result[key] = cumulative * 100.0 / total if total > 0 else 0.0
+        cumulative += value
+    return result
+
+
+def positions(values):
+    """Return {key: 1-based position by value descending, ties by key}."""
+    return {key: index + 1 for index, (key, _value) in enumerate(_sorted_desc(values))}

@@ -7,6 +7,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..lib import scoring
+from .crm_tier_assignment import COMPLIANCE_CLASSES
+from .crm_tier_initial_rule import SHOP_SIZES
 
 # One aggregate over invoices, orders and payments of one company. Revenue,
 # margin and quantity come from posted customer invoices minus refunds;
@@ -184,24 +186,87 @@ class ResPartner(models.Model):
         digits=(16, 1), readonly=True, copy=False, group_operator='avg',
         help="0-100, the weighted R, F and M scores.")
     value_metrics_date = fields.Date(string='Value Metrics Computed On', readonly=True, copy=False)
+    tier_id = fields.Many2one(
+        'crm.tier', string='Tier', readonly=True, copy=False, index=True, ondelete='set null',
+        help="The customer's tier in the primary scheme of its company.")
+    tier_policy_id = fields.Many2one(related='tier_id.policy_id', string='Service Policy',
+                                     readonly=True)
+    tier_color = fields.Integer(related='tier_id.color', readonly=True)
+    tier_explanation = fields.Text(string='Why This Tier', compute='_compute_tier_explanation')
+    tier_member_ids = fields.One2many('crm.tier.member', 'partner_id', string='Tiers',
+                                      readonly=True)
+    tier_assignment_ids = fields.One2many('crm.tier.assignment', 'partner_id',
+                                          string='Tier History', readonly=True)
+    compliance_class = fields.Selection(
+        COMPLIANCE_CLASSES, default='A', required=True, copy=False, index=True,
+        track_visibility='onchange',
+        help="Set by compliance officers, apart from value. The tier policy may restrict "
+             "or block supply for classes C and W.")
+    manager_score = fields.Integer(
+        string='Manager Score', copy=False,
+        help="The account manager's judgement, 1-100 (0: none). Schemes with a manager "
+             "weight blend it with the system's ranking.")
+    shop_size = fields.Selection(
+        SHOP_SIZES, help="Initial tier rules use it for customers without history.")
+
+    _sql_constraints = [
+        ('manager_score_range', 'CHECK (manager_score >= 0 AND manager_score <= 100)',
+         'The manager score is between 1 and 100, or 0 for none.'),
+    ]
+
+    @api.depends('tier_id')
+    def _compute_tier_explanation(self):
+        for partner in self:
+            member = partner.tier_member_ids.filtered(lambda m: m.tier_id == partner.tier_id)
+            partner.tier_explanation = member[:1].explanation
 
     @api.model
     def create(self, vals):
         self._check_no_metrics(vals)
+        if vals.get('compliance_class', 'A') != 'A':
+            self._check_compliance_officer()
         return super().create(vals)
 
     @api.multi
     def write(self, vals):
         self._check_no_metrics(vals)
-        return super().write(vals)
+        if 'compliance_class' not in vals:
+            return super().write(vals)
+        self._check_compliance_officer()
+        changed = self.filtered(lambda p: p.compliance_class != vals['compliance_class'])
+        previous = {partner.id: partner.compliance_class for partner in changed}
+        result = super().write(vals)
+        History = self.env['crm.tier.assignment']
+        for partner in changed:
+            History.create({
+                'partner_id': partner.id, 'kind': 'compliance', 'source': 'manual',
+                'company_id': (partner.company_id or self.env.user.company_id).id,
+                'previous_compliance': previous[partner.id],
+                'compliance_class': vals['compliance_class'],
+            })
+        return result
 
     @api.model
     def _check_no_metrics(self, vals):
         # Only the recompute (raw SQL) sets them; RPC callers cannot forge a segment.
-        forged = set(vals) & set(METRIC_FIELDS)
+        forged = set(vals) & (set(METRIC_FIELDS) | {'tier_id'})
         if forged:
-            raise UserError(_("Customer value metrics are computed, not entered: %s.")
-                            % ', '.join(sorted(forged)))
+            raise UserError(_("Customer value metrics and tiers are computed, not entered: "
+                              "%s.") % ', '.join(sorted(forged)))
+
+    @api.model
+    def _check_compliance_officer(self):
+        if not self.env.user.has_group('crm_tiering.group_tiering_compliance'):
+            raise AccessError(_("Only compliance officers set the compliance class."))
+
+    @api.multi
+    def _get_tier_policy(self, company):
+        """The service policy of the customer's tier in ``company``'s primary scheme."""
+        self.ensure_one()
+        member = self.env['crm.tier.member'].search([
+            ('partner_id', '=', self.commercial_partner_id.id),
+            ('company_id', '=', company.id), ('scheme_id.is_primary', '=', True)], limit=1)
+        return member.tier_id.policy_id
 
     @api.model
     def action_compute_value_metrics(self):
@@ -234,8 +299,8 @@ class ResPartner(models.Model):
                                  scoring.value_score(r, f, m), today))
         self._write_value_metrics(company, values)
 
-    def _read_value_metrics(self, company, today, tz):
-        window = datetime.timedelta(days=company.tier_metrics_window_days)
+    def _read_value_metrics(self, company, today, tz, window_days=None):
+        window = datetime.timedelta(days=window_days or company.tier_metrics_window_days)
         self.env.cr.execute("""
             SELECT DISTINCT il.product_id FROM account_invoice_line il
              WHERE il.company_id = %s AND il.product_id IS NOT NULL""", [company.id])

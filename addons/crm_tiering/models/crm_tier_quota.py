@@ -1,0 +1,56 @@
+from odoo import _, api, fields, models
+from odoo.addons import decimal_precision as dp
+from odoo.exceptions import ValidationError
+
+
+class CrmTierQuota(models.Model):
+    """The most a customer of a policy may order of a product or category per period."""
+
+    _name = 'crm.tier.quota'
+    _description = 'Tier Supply Quota'
+    _order = 'policy_id, product_id, categ_id'
+
+    policy_id = fields.Many2one('crm.tier.policy', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='policy_id.company_id', store=True, readonly=True)
+    product_id = fields.Many2one(
+        'product.product', index=True,
+        help="The product the quota limits; leave empty to limit a whole category.")
+    categ_id = fields.Many2one(
+        'product.category', string='Product Category', index=True,
+        help="Every product of this category and its subcategories counts together.")
+    period = fields.Selection(
+        [('week', 'Week'), ('month', 'Month')], required=True, default='week',
+        help="Weeks start on Monday; months on the 1st, in the company's time zone.")
+    max_qty = fields.Float(
+        string='Maximum Quantity', digits=dp.get_precision('Product Unit of Measure'), required=True,
+        help="Confirmed quantity per customer and period, in the quota's unit. Refunded "
+             "quantities of the period are given back.")
+    uom_id = fields.Many2one(
+        'product.uom', string='Unit of Measure', required=True,
+        help="Order lines in other units of the same category are converted.")
+
+    _sql_constraints = [
+        ('max_qty_not_negative', 'CHECK (max_qty >= 0)', 'A quota cannot be negative.'),
+        ('product_or_category',
+         'CHECK ((product_id IS NULL) != (categ_id IS NULL))',
+         'A quota limits either one product or one product category.'),
+    ]
+
+    @api.onchange('product_id')
+    def _onchange_product_id(self):
+        if self.product_id:
+            self.uom_id = self.product_id.uom_id
+
+    @api.constrains('product_id', 'uom_id')
+    def _check_uom(self):
+        for quota in self:
+            if quota.product_id and quota.product_id.uom_id.category_id != quota.uom_id.category_id:
+                raise ValidationError(
+                    _("The quota unit %s cannot measure %s.")
+                    % (quota.uom_id.name, quota.product_id.display_name))
+
+    @api.multi
+    def name_get(self):
+        return [(quota.id, '%s / %s' % ((quota.product_id or quota.categ_id).display_name,
+                                        dict(self._fields['period'].selection)[quota.period]))
+                for quota in self]
