@@ -68,17 +68,18 @@ class CrmTierPolicy(models.Model):
         string='Restricted Quota (%)', default=50,
         help="Share of each quota left to customers whose supply is restricted.")
 
-    _sql_constraints = [
-        ('visit_interval_positive', 'CHECK (visit_interval_days > 0)',
-         'The visit interval must be at least one day.'),
-        ('sla_not_negative', 'CHECK (sla_response_hours >= 0 AND sla_resolution_hours >= 0)',
-         'SLA hours cannot be negative.'),
-        ('credit_limit_not_negative', 'CHECK (credit_limit >= 0)',
-         'The credit limit cannot be negative (0 means no limit).'),
-        ('restricted_percent_range',
-         'CHECK (restricted_quota_percent >= 0 AND restricted_quota_percent <= 100)',
-         'The restricted quota share must be between 0 and 100%.'),
-    ]
+    @api.constrains('visit_interval_days', 'credit_limit', 'restricted_quota_percent')
+    def _check_values(self):
+        for policy in self:
+            if policy.visit_interval_days <= 0:
+                raise ValidationError(_("Policy %s: the visit interval must be at least one "
+                                        "day.") % policy.name)
+            if policy.credit_limit < 0:
+                raise ValidationError(_("Policy %s: the credit limit cannot be negative "
+                                        "(0 means no limit).") % policy.name)
+            if not 0 <= policy.restricted_quota_percent <= 100:
+                raise ValidationError(_("Policy %s: the restricted quota share must be "
+                                        "between 0 and 100%%.") % policy.name)
 
     @api.constrains(*WEEKDAY_FIELDS)
     def _check_weekdays(self):
@@ -90,6 +91,9 @@ class CrmTierPolicy(models.Model):
     @api.constrains('sla_response_hours', 'sla_resolution_hours')
     def _check_sla(self):
         for policy in self:
+            if policy.sla_response_hours < 0:
+                raise ValidationError(_("Policy %s: SLA hours cannot be negative.")
+                                      % policy.name)
             if policy.sla_resolution_hours < policy.sla_response_hours:
                 raise ValidationError(
                     _("Policy %s: the resolution time cannot be shorter than the response "

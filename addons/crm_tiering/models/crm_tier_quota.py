@@ -29,21 +29,19 @@ class CrmTierQuota(models.Model):
         'product.uom', string='Unit of Measure', required=True,
         help="Order lines in other units of the same category are converted.")
 
-    _sql_constraints = [
-        ('max_qty_not_negative', 'CHECK (max_qty >= 0)', 'A quota cannot be negative.'),
-        ('product_or_category',
-         'CHECK ((product_id IS NULL) != (categ_id IS NULL))',
-         'A quota limits either one product or one product category.'),
-    ]
-
     @api.onchange('product_id')
     def _onchange_product_id(self):
         if self.product_id:
             self.uom_id = self.product_id.uom_id
 
-    @api.constrains('product_id', 'uom_id')
-    def _check_uom(self):
+    @api.constrains('product_id', 'categ_id', 'uom_id', 'max_qty')
+    def _check_quota(self):
         for quota in self:
+            if quota.max_qty < 0:
+                raise ValidationError(_("A quota cannot be negative."))
+            if bool(quota.product_id) == bool(quota.categ_id):
+                raise ValidationError(_("A quota limits either one product or one product "
+                                        "category."))
             if quota.product_id and quota.product_id.uom_id.category_id != quota.uom_id.category_id:
                 raise ValidationError(
                     _("The quota unit %s cannot measure %s.")

@@ -50,7 +50,8 @@ class CrmTierSimulation(models.TransientModel):
             'scheme_id': scheme.id, 'date': today, 'customer_count': len(results),
             'up_count': sum(line['up_count'] for line in lines.values()),
             'down_count': sum(line['down_count'] for line in lines.values()),
-            'top20_revenue_share': grading.top_share(list(revenue.values())),
+            'top20_revenue_share': grading.top_share(
+                [revenue[pid] for pid, r in results.items() if r['population']]),
             'line_ids': [(0, 0, line) for line in lines.values()],
         })
         return {

@@ -1,3 +1,8 @@
+import datetime
+
+from odoo import fields
+
+
 class AreaAccessMixin(object):
     """Groups and menu of one functional area.
 
@@ -39,3 +44,47 @@ class AreaAccessMixin(object):
         self.assertTrue(self._sees_menu(self.area_user))
         self.assertTrue(self._sees_menu(self.area_manager))
         self.assertFalse(self._sees_menu(self.employee))
+
+
+class SalesDataMixin(object):
+    """Invoices, payments and orders dated relative to ``cls.today``.
+
+    Needs ``cls.today`` (a date) and ``cls.income`` (an income account) set up.
+    """
+
+    @classmethod
+    def days_ago(cls, days):
+        return fields.Date.to_string(cls.today - datetime.timedelta(days=days))
+
+    @classmethod
+    def invoice(cls, partner, days, lines, kind='out_invoice'):
+        invoice = cls.env['account.invoice'].create({
+            'partner_id': partner.id, 'type': kind, 'date_invoice': cls.days_ago(days),
+            'invoice_line_ids': [(0, 0, {
+                'product_id': product.id, 'name': product.name, 'quantity': qty,
+                'price_unit': product.list_price, 'account_id': cls.income.id,
+            }) for product, qty in lines],
+        })
+        invoice.action_invoice_open()
+        return invoice
+
+    @classmethod
+    def pay(cls, invoice, days):
+        payment = cls.env['account.payment'].create({
+            'payment_type': 'inbound', 'partner_type': 'customer',
+            'partner_id': invoice.partner_id.id, 'amount': invoice.amount_total,
+            'journal_id': cls.env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
+            'payment_method_id': cls.env.ref('account.account_payment_method_manual_in').id,
+            'payment_date': cls.days_ago(days), 'invoice_ids': [(4, invoice.id)],
+        })
+        payment.post()
+
+    @classmethod
+    def order(cls, partner, days, products):
+        order = cls.env['sale.order'].create({
+            'partner_id': partner.id,
+            'date_order': cls.days_ago(days) + ' 02:00:00',
+            'order_line': [(0, 0, {'product_id': p.id, 'product_uom_qty': 1}) for p in products],
+        })
+        order.action_confirm()
+        return order

@@ -1,13 +1,12 @@
-import datetime
-
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import SavepointCase
 
 from ..lib import scoring
+from .common import SalesDataMixin
 
 
-class TestValueMetrics(SavepointCase):
+class TestValueMetrics(SalesDataMixin, SavepointCase):
     """The set-based recompute against values worked out by hand below."""
 
     @classmethod
@@ -54,43 +53,6 @@ class TestValueMetrics(SavepointCase):
         cls.salesman = users.create({
             'name': 'Tier user', 'login': 'tier_user_value',
             'groups_id': [(6, 0, [cls.env.ref('crm_tiering.group_tiering_user').id])]})
-
-    @classmethod
-    def days_ago(cls, days):
-        return fields.Date.to_string(cls.today - datetime.timedelta(days=days))
-
-    @classmethod
-    def invoice(cls, partner, days, lines, kind='out_invoice'):
-        invoice = cls.env['account.invoice'].create({
-            'partner_id': partner.id, 'type': kind, 'date_invoice': cls.days_ago(days),
-            'invoice_line_ids': [(0, 0, {
-                'product_id': product.id, 'name': product.name, 'quantity': qty,
-                'price_unit': product.list_price, 'account_id': cls.income.id,
-            }) for product, qty in lines],
-        })
-        invoice.action_invoice_open()
-        return invoice
-
-    @classmethod
-    def pay(cls, invoice, days):
-        payment = cls.env['account.payment'].create({
-            'payment_type': 'inbound', 'partner_type': 'customer',
-            'partner_id': invoice.partner_id.id, 'amount': invoice.amount_total,
-            'journal_id': cls.env['account.journal'].search([('type', '=', 'bank')], limit=1).id,
-            'payment_method_id': cls.env.ref('account.account_payment_method_manual_in').id,
-            'payment_date': cls.days_ago(days), 'invoice_ids': [(4, invoice.id)],
-        })
-        payment.post()
-
-    @classmethod
-    def order(cls, partner, days, products):
-        order = cls.env['sale.order'].create({
-            'partner_id': partner.id,
-            'date_order': cls.days_ago(days) + ' 02:00:00',
-            'order_line': [(0, 0, {'product_id': p.id, 'product_uom_qty': 1}) for p in products],
-        })
-        order.action_confirm()
-        return order
 
     def test_metrics_of_an_active_shop(self):
         self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
