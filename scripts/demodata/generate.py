@@ -13,7 +13,7 @@ import logging
 
 import pytz
 
-from . import checks, flow, loader, master, plan
+from . import checks, flow, loader, master, plan, tiering
 
 _logger = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def generate(env, seed=plan.SEED):
     verify(env, orm=False)  # the tests also run the slower ORM recomputation
     # What the nightly crons would have computed on this history.
     env['res.partner']._cron_compute_value_metrics()
+    tiering.configure(env, rng, customers, partners, users)
     _logger.info('demo: done, the consistency checks pass')
 
 

@@ -64,7 +64,8 @@ USERS = [
     ('delivery', '孙师傅', 'zh_CN', ['crm_service.group_service_user']),
     ('service_desk', 'Service Desk 吴芳', 'en_US', ['crm_service.group_service_user']),
     ('kpi_viewer', 'KPI Viewer 郑强', 'en_US', ['crm_kpi.group_kpi_user']),
-    ('compliance', '冯稽查', 'zh_CN', ['crm_tiering.group_tiering_user']),
+    ('compliance', '冯稽查', 'zh_CN', ['crm_tiering.group_tiering_user',
+                                    'crm_tiering.group_tiering_compliance']),
     ('finance', 'Finance 何会计', 'en_US', ['account.group_account_manager']),
 ]
 ACCOUNT_MANAGERS = ['am1', 'am2', 'am3', 'am4', 'am5']

@@ -194,12 +194,29 @@ class CrmTierScheme(models.Model):
                 raise ValidationError(_("%s already has a primary scheme.")
                                       % scheme.company_id.name)
 
+    @api.model
+    def create(self, vals):
+        if vals.get('is_primary'):
+            company = vals.get('company_id') or self.default_get(['company_id'])['company_id']
+            self._demote_primaries(self.env['res.company'].browse(company))
+        return super().create(vals)
+
     @api.multi
     def write(self, vals):
+        demoted = self._demote_primaries(self.mapped('company_id')) if vals.get('is_primary') \
+            else self.browse()
         result = super().write(vals)
         if 'is_primary' in vals or 'active' in vals:
-            self._sync_partner_tiers()
+            (self | demoted)._sync_partner_tiers()
         return result
+
+    def _demote_primaries(self, companies):
+        """A company has one primary scheme: choosing one demotes the other."""
+        previous = self.search([('company_id', 'in', companies.ids), ('is_primary', '=', True),
+                                ('id', 'not in', self.ids)])
+        super(CrmTierScheme, previous).write({'is_primary': False})
+        previous._sync_partner_tiers()
+        return previous
 
     # -- actions -------------------------------------------------------------
 

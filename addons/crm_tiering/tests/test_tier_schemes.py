@@ -320,7 +320,14 @@ class TestTierValidation(TierSchemeCase):
             (0, 0, {'axis': 'volume', 'lower_bound': 0})]})
 
     def test_one_primary_per_company(self):
-        self.assert_invalid({'is_primary': True})
+        self.abc.action_recompute()
+        self.assertEqual(self.shops[0].tier_id, self.tier['A'])
+        other = self.env['crm.tier.scheme'].create({'name': 'Other', 'is_primary': True})
+        self.assertFalse(self.abc.is_primary)
+        self.assertFalse(self.shops[0].tier_id)
+        self.abc.is_primary = True
+        self.assertFalse(other.is_primary)
+        self.assertEqual(self.shops[0].tier_id, self.tier['A'])
 
     def test_recompute_without_tiers_is_refused(self):
         empty = self.env['crm.tier.scheme'].create({'name': 'Empty'})
