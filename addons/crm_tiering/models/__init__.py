@@ -8,6 +8,4 @@ from . import crm_tier_band
 from . import crm_tier_initial_rule
 from . import crm_tier_member
 from . import crm_tier_assignment
-from . import crm_tier_simulation
-from . import crm_tier_simulation_line
 from . import res_partner

@@ -98,8 +98,8 @@ class CrmTierAssignment(models.Model):
         member = self.env['crm.tier.member'].search(
             [('partner_id', '=', partner.id), ('scheme_id', '=', tier.scheme_id.id)])
         if member.tier_id == tier:
-            raise ValidationError(_("%s is already in tier %s.")
-                                  % (partner.display_name, tier.display_name))
+            raise ValidationError(_("%(customer)s is already in tier %(tier)s.") % {
+                'customer': partner.display_name, 'tier': tier.display_name})
         return {
             'partner_id': partner.id, 'scheme_id': tier.scheme_id.id,
             'company_id': tier.company_id.id, 'previous_tier_id': member.tier_id.id,
@@ -136,7 +136,7 @@ class CrmTierAssignment(models.Model):
             if entry.user_id == self.env.user:
                 raise AccessError(_("You cannot decide on your own override request."))
         # The history is otherwise read-only (see write()).
-        super(CrmTierAssignment, self).write({
+        return super(CrmTierAssignment, self).write({
             'approval_state': state, 'approver_id': self.env.uid,
             'decided_on': fields.Datetime.now()})
 
@@ -153,4 +153,4 @@ class CrmTierAssignment(models.Model):
                 'expiry': self.expiry_date, 'reason': self.reason}.items()})
 
     def _set_expired(self):
-        super(CrmTierAssignment, self).write({'approval_state': 'expired'})
+        return super(CrmTierAssignment, self).write({'approval_state': 'expired'})

@@ -28,8 +28,8 @@ class CrmTierInitialRule(models.Model):
         for rule in self:
             if rule.tier_id.scheme_id != rule.scheme_id:
                 raise ValidationError(
-                    _("The initial tier %s is not a tier of scheme %s.")
-                    % (rule.tier_id.name, rule.scheme_id.name))
+                    _("The initial tier %(tier)s is not a tier of scheme %(scheme)s.")
+                    % {'tier': rule.tier_id.name, 'scheme': rule.scheme_id.name})
 
     @api.constrains('category_id', 'shop_size')
     def _check_condition(self):

@@ -22,7 +22,8 @@ class CrmTierQuota(models.Model):
         [('week', 'Week'), ('month', 'Month')], required=True, default='week',
         help="Weeks start on Monday; months on the 1st, in the company's time zone.")
     max_qty = fields.Float(
-        string='Maximum Quantity', digits=dp.get_precision('Product Unit of Measure'), required=True,
+        string='Maximum Quantity', required=True,
+        digits=dp.get_precision('Product Unit of Measure'),
         help="Confirmed quantity per customer and period, in the quota's unit. Refunded "
              "quantities of the period are given back.")
     uom_id = fields.Many2one(
@@ -42,10 +43,11 @@ class CrmTierQuota(models.Model):
             if bool(quota.product_id) == bool(quota.categ_id):
                 raise ValidationError(_("A quota limits either one product or one product "
                                         "category."))
-            if quota.product_id and quota.product_id.uom_id.category_id != quota.uom_id.category_id:
+            product = quota.product_id
+            if product and product.uom_id.category_id != quota.uom_id.category_id:
                 raise ValidationError(
-                    _("The quota unit %s cannot measure %s.")
-                    % (quota.uom_id.name, quota.product_id.display_name))
+                    _("The quota unit %(unit)s cannot measure %(product)s.")
+                    % {'unit': quota.uom_id.name, 'product': product.display_name})
 
     @api.multi
     def name_get(self):

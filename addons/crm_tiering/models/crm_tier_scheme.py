@@ -1,4 +1,3 @@
-import datetime
 import json
 import threading
 
@@ -159,8 +158,9 @@ class CrmTierScheme(models.Model):
             shares = tiers.mapped('share')
             if any(share <= 0 for share in shares) or abs(sum(shares) - 100) > 0.01:
                 raise ValidationError(
-                    _("The tier shares of scheme %s must be positive and sum to 100%% "
-                      "(now %s).") % (self.name, ' + '.join('%g' % s for s in shares)))
+                    _("The tier shares of scheme %(scheme)s must be positive and sum to "
+                      "100%% (now %(shares)s).") % {
+                          'scheme': self.name, 'shares': ' + '.join('%g' % s for s in shares)})
         if self.method == 'threshold':
             bounds = tiers.sorted('rank').mapped('lower_bound')
             if any(better <= worse for better, worse in zip(bounds, bounds[1:])):
@@ -183,8 +183,9 @@ class CrmTierScheme(models.Model):
         for tier in self.tier_ids:
             if not (1 <= tier.grid_volume_band <= len(volume)
                     and 1 <= tier.grid_unit_band <= len(unit)):
-                raise ValidationError(_("Tier %s is outside the grid of %d x %d bands.")
-                                      % (tier.name, len(volume), len(unit)))
+                raise ValidationError(
+                    _("Tier %(tier)s is outside the grid of %(volume)d x %(unit)d bands.")
+                    % {'tier': tier.name, 'volume': len(volume), 'unit': len(unit)})
 
     @api.constrains('is_primary', 'company_id', 'active')
     def _check_one_primary(self):
@@ -336,7 +337,8 @@ class CrmTierScheme(models.Model):
                 [b.lower_bound for b in self.band_ids if b.axis == 'volume'],
                 [b.lower_bound for b in self.band_ids if b.axis == 'unit'])
         except ValueError as error:
-            raise UserError(_("Scheme %s cannot grade: %s") % (self.name, error))
+            raise UserError(_("Scheme %(scheme)s cannot grade: %(error)s")
+                            % {'scheme': self.name, 'error': error})
         shares = cuts.shares_before(blended.items())
         places = cuts.positions(blended.items())
         results = {}
@@ -430,8 +432,8 @@ class CrmTierScheme(models.Model):
         cr.execute("DELETE FROM crm_tier_member WHERE scheme_id = %s "
                    "AND NOT partner_id = ANY(%s)", [self.id, list(results)])
         self.env['crm.tier.member'].invalidate_cache()
-        super(CrmTierScheme, self).write({'last_run': now})
         self._sync_partner_tiers()
+        return super(CrmTierScheme, self).write({'last_run': now})
 
     def _upsert_member(self, partner, tier, basis, override=None):
         """Set one customer's tier outside a recompute (an approved override)."""

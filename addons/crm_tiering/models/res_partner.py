@@ -203,7 +203,7 @@ class ResPartner(models.Model):
         help="Set by compliance officers, apart from value. The tier policy may restrict "
              "or block supply for classes C and W.")
     manager_score = fields.Integer(
-        string='Manager Score', copy=False,
+        copy=False,
         help="The account manager's judgement, 1-100 (0: none). Schemes with a manager "
              "weight blend it with the system's ranking.")
     shop_size = fields.Selection(

@@ -53,9 +53,9 @@ class TierSchemeCase(SalesDataMixin, SavepointCase):
         users = cls.env['res.users'].with_context(no_reset_password=True)
 
         def user(login, *groups):
+            group_ids = [cls.env.ref(group).id for group in groups]
             return users.create({'name': login, 'login': login, 'email': login + '@example.com',
-                                 'groups_id': [
-                (6, 0, [cls.env.ref(group).id for group in groups])]})
+                                 'groups_id': [(6, 0, group_ids)]})
         cls.manager = user('tier_scheme_manager', 'crm_tiering.group_tiering_manager')
         cls.manager2 = user('tier_scheme_manager2', 'crm_tiering.group_tiering_manager')
         cls.am = user('tier_scheme_am', 'crm_tiering.group_tiering_user')

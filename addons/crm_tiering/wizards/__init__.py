@@ -1,0 +1,2 @@
+from . import crm_tier_simulation
+from . import crm_tier_simulation_line
