@@ -147,3 +147,50 @@ def test_churned_and_late_customers_exist(demo):
                count(*) FILTER (WHERE last < (SELECT max(last) FROM spans) - interval '60 days')
           FROM spans""", None, DB)
     assert late >= 5 and churned >= 5
+
+
+def test_demo_tiers_follow_the_80_20_rule(demo):
+    rpc = demo.rpc('sales_manager')
+    schemes = rpc('crm.tier.scheme', 'search_read', [[]],
+                  {'fields': ['name', 'is_primary', 'member_count', 'method']})
+    assert {s['method'] for s in schemes} == {'pareto', 'quantile', 'grid'}
+    assert all(s['member_count'] >= 200 for s in schemes)
+    [primary] = [s for s in schemes if s['is_primary']]
+    groups = rpc('res.partner', 'read_group', [
+        [('ref', '=like', 'R%')], ['rfm_monetary', 'tier_id'], ['tier_id']])
+    revenue = {g['tier_id'][1]: g['rfm_monetary'] for g in groups if g['tier_id']}
+    counts = {g['tier_id'][1]: g['tier_id_count'] for g in groups if g['tier_id']}
+    assert sum(counts.values()) == 200, 'every retailer has a tier in the primary scheme'
+    key = next(name for name in revenue if name.startswith('A '))
+    assert 70 <= revenue[key] * 100 / sum(revenue.values()) <= 90
+    assert counts[key] < 200 * 0.5
+    shop = rpc('res.partner', 'search_read', [[('tier_id', '!=', False)]],
+               {'fields': ['tier_explanation', 'tier_policy_id'], 'limit': 1})[0]
+    assert shop['tier_explanation'] and shop['tier_policy_id']
+    simulation = rpc('crm.tier.scheme', 'action_simulate', [[primary['id']]])
+    lines = rpc('crm.tier.simulation.line', 'search_read',
+                [[('simulation_id', '=', simulation['res_id'])]], {'fields': ['new_count']})
+    assert sum(line['new_count'] for line in lines) >= 200
+
+
+def test_override_requested_and_approved_over_rpc(demo):
+    manager = demo.rpc('sales_manager')
+    [pending] = manager('crm.tier.assignment', 'search_read', [
+        [('approval_state', '=', 'pending')]], {'fields': ['partner_id', 'tier_id', 'user_id']})
+    requester = manager('res.users', 'read', [[pending['user_id'][0]], ['login']])[0]['login']
+    with pytest.raises(Exception, match='own override'):
+        demo.rpc(requester)('crm.tier.assignment', 'action_approve', [[pending['id']]])
+    manager('crm.tier.assignment', 'action_approve', [[pending['id']]])
+    partner = manager('res.partner', 'read', [[pending['partner_id'][0]], ['tier_id']])[0]
+    assert partner['tier_id'][0] == pending['tier_id'][0]
+
+
+def test_compliance_class_only_by_the_officer(demo):
+    am = demo.rpc('am1')
+    [shop] = am('res.partner', 'search', [[('user_id.login', '=', 'am1')]], {'limit': 1})
+    with pytest.raises(Exception, match='compliance officers'):
+        am('res.partner', 'write', [[shop], {'compliance_class': 'W'}])
+    demo.rpc('compliance')('res.partner', 'write', [[shop], {'compliance_class': 'W'}])
+    history = am('crm.tier.assignment', 'search_read', [
+        [('partner_id', '=', shop), ('kind', '=', 'compliance')]], {'fields': ['compliance_class']})
+    assert history[0]['compliance_class'] == 'W'

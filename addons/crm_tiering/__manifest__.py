@@ -21,6 +21,7 @@
         'views/crm_tier_policy_views.xml',
         'views/crm_tier_views.xml',
         'views/crm_tier_scheme_views.xml',
+        'views/sale_order_views.xml',
         'wizards/crm_tier_simulation_views.xml',
         'data/crm_tiering_actions.xml',
         'views/menus.xml',

@@ -98,6 +98,7 @@ def _create_order(env, order, partner, products):
     vals.update({
         'partner_id': partner.id, 'date_order': DT(order.date_order),
         'user_id': partner.user_id.id or env.uid,
+        'company_id': env.user.company_id.id,
         'team_id': partner.team_id.id or vals.get('team_id'),
         'warehouse_id': env['stock.warehouse'].search(
             [('company_id', '=', env.user.company_id.id)], limit=1).id,

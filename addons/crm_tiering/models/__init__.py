@@ -9,3 +9,4 @@ from . import crm_tier_initial_rule
 from . import crm_tier_member
 from . import crm_tier_assignment
 from . import res_partner
+from . import sale_order

@@ -41,12 +41,15 @@ class CrmTierMember(models.Model):
     share_before = fields.Float(
         digits=(16, 2), readonly=True,
         help="Pareto: percent of the total held by the customers ranked above.")
-    position = fields.Integer(readonly=True, help="Position by value, 1 is the best.")
-    population = fields.Integer(readonly=True, help="Customers ranked in this evaluation.")
+    position = fields.Integer(readonly=True, group_operator='min',
+                              help="Position by value, 1 is the best.")
+    population = fields.Integer(readonly=True, group_operator='max',
+                                help="Customers ranked in this evaluation.")
     bound = fields.Float(digits=(16, 2), readonly=True,
                          help="The lowest value graded into the tier in this evaluation.")
     below_count = fields.Integer(
-        readonly=True, help="Consecutive evaluations that computed a lower tier.")
+        readonly=True, group_operator='max',
+        help="Consecutive evaluations that computed a lower tier.")
     evaluated_on = fields.Date(readonly=True)
     start_tier_id = fields.Many2one(
         'crm.tier', ondelete='set null', readonly=True,

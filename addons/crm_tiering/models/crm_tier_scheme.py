@@ -56,6 +56,17 @@ ON CONFLICT (partner_id, scheme_id) DO UPDATE SET
 """
 MEMBER_ROW = ('(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::date, %s, %s, '
               '%s, %s, %s, %s, %s, %s)')
+SET_MEMBER_TIER = """
+INSERT INTO crm_tier_member (
+    partner_id, scheme_id, company_id, tier_id, tier_rank, basis, override_id, evaluated_on,
+    below_count, start_below_count, create_uid, create_date, write_uid, write_date)
+VALUES (%(partner)s, %(scheme)s, %(company)s, %(tier)s, %(rank)s, %(basis)s, %(override)s,
+        %(today)s, 0, 0, %(uid)s, %(now)s, %(uid)s, %(now)s)
+ON CONFLICT (partner_id, scheme_id) DO UPDATE SET
+    tier_id = EXCLUDED.tier_id, tier_rank = EXCLUDED.tier_rank, basis = EXCLUDED.basis,
+    override_id = EXCLUDED.override_id, write_uid = EXCLUDED.write_uid,
+    write_date = EXCLUDED.write_date
+"""
 INSERT_HISTORY = """
 INSERT INTO crm_tier_assignment (
     partner_id, company_id, kind, scheme_id, previous_tier_id, tier_id, date, source, basis,
@@ -436,12 +447,14 @@ class CrmTierScheme(models.Model):
         return super(CrmTierScheme, self).write({'last_run': now})
 
     def _upsert_member(self, partner, tier, basis, override=None):
-        """Set one customer's tier outside a recompute (an approved override)."""
+        """Set one customer's tier outside a recompute (an approved override); the
+        figures of the last evaluation stay."""
         now = fields.Datetime.now()
-        execute_values(self.env.cr, UPSERT_MEMBERS, [(
-            partner.id, self.id, self.company_id.id, tier.id, tier.rank, None, basis, 0, 0, 0,
-            0, 0, 0, 0, 0, self._today(), None, 0, override and override.id, None,
-            self.env.uid, now, self.env.uid, now)], template=MEMBER_ROW)
+        self.env.cr.execute(SET_MEMBER_TIER, {
+            'partner': partner.id, 'scheme': self.id, 'company': self.company_id.id,
+            'tier': tier.id, 'rank': tier.rank, 'basis': basis,
+            'override': override and override.id, 'today': self._today(), 'uid': self.env.uid,
+            'now': now})
         self.env['crm.tier.member'].invalidate_cache()
         self._sync_partner_tiers(partner.ids)
 

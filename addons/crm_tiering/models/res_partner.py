@@ -4,7 +4,7 @@ import threading
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import scoring
 from .crm_tier_assignment import COMPLIANCE_CLASSES
@@ -209,10 +209,10 @@ class ResPartner(models.Model):
     shop_size = fields.Selection(
         SHOP_SIZES, help="Initial tier rules use it for customers without history.")
 
-    _sql_constraints = [
-        ('manager_score_range', 'CHECK (manager_score >= 0 AND manager_score <= 100)',
-         'The manager score is between 1 and 100, or 0 for none.'),
-    ]
+    @api.constrains('manager_score')
+    def _check_manager_score(self):
+        if any(not 0 <= partner.manager_score <= 100 for partner in self):
+            raise ValidationError(_("The manager score is between 1 and 100, or 0 for none."))
 
     @api.depends('tier_id')
     def _compute_tier_explanation(self):
