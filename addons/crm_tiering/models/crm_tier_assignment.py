@@ -121,10 +121,11 @@ class CrmTierAssignment(models.Model):
         self._decide('approved')
         for entry in self:
             entry._apply_override()
+        return True
 
     @api.multi
     def action_reject(self):
-        self._decide('rejected')
+        return self._decide('rejected')
 
     def _decide(self, state):
         if not self.env.user.has_group('crm_tiering.group_tiering_manager'):

@@ -261,6 +261,7 @@ class CrmTierScheme(models.Model):
             'rank': rank, 'code': 'G%02d' % grade, 'name': _('Grade %d') % grade,
             'grid_volume_band': volume, 'grid_unit_band': unit,
         }) for rank, volume, unit, grade in grading.grid_cells(volume_count, unit_count)]})
+        return True
 
     @api.multi
     def action_view_members(self):

@@ -273,6 +273,7 @@ class ResPartner(models.Model):
         if not self.env.user.has_group('crm_tiering.group_tiering_manager'):
             raise AccessError(_("Only tiering managers can recompute customer value."))
         self._compute_value_metrics(self.env.user.company_id)
+        return True
 
     @api.model
     def _cron_compute_value_metrics(self):
