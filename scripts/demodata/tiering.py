@@ -9,9 +9,21 @@ QUOTAS = [
     ('洋河海之蓝 520ml×6', 'month', (20, 10, 4)),
 ]
 POLICIES = ('crm_tiering.policy_key', 'crm_tiering.policy_core', 'crm_tiering.policy_basic')
+# The demo staff work in Chinese: zh_CN names of the demo schemes, tiers and policies.
+ZH_NAMES = {
+    'crm_tiering.policy_key': '重点客户服务',
+    'crm_tiering.policy_core': '核心客户服务',
+    'crm_tiering.policy_basic': '基础服务',
+    'crm_tiering.scheme_abc': 'ABC 分级（按收入）',
+    'crm_tiering.scheme_pyramid': '价值金字塔（按毛利）',
+    'crm_tiering.scheme_grid': '30 档网格：销量 × 单位收入',
+}
+ZH_TIERS = {'A': '重点客户', 'B': '核心客户', 'C': '小客户', 'DIA': '钻石', 'GLD': '黄金',
+            'SLV': '白银', 'IRN': '黑铁', 'LED': '铅'}
 
 
 def configure(env, rng, customers, partners, users):
+    _translate(env)
     for customer, partner in zip(customers, partners):
         partner.write({'shop_size': customer.size})
     for partner in rng.sample(partners, 20):
@@ -28,6 +40,15 @@ def configure(env, rng, customers, partners, users):
                 'max_qty': limit, 'uom_id': product.uom_id.id})
     env['crm.tier.scheme']._cron_recompute()
     _overrides(env, partners, users)
+
+
+def _translate(env):
+    for xmlid, name in ZH_NAMES.items():
+        env.ref(xmlid).with_context(lang='zh_CN').write({'name': name})
+    for tier in env['crm.tier'].search([]):
+        # Grid grades are coded G01..G30.
+        name = ZH_TIERS.get(tier.code) or '第 %d 档' % int(tier.code[1:])
+        tier.with_context(lang='zh_CN').write({'name': name})
 
 
 def _overrides(env, partners, users):
