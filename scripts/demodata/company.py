@@ -21,6 +21,8 @@ def configure(env):
     cny.active = True
     company = env.ref('base.main_company')
     company.write(dict(COMPANY, country_id=env.ref('base.cn').id, currency_id=cny.id))
+    # Business days (order weekdays, quota weeks, tier evaluations) are the company's.
+    company.partner_id.tz = 'Asia/Shanghai'
     # Loading zh_CN at creation also made it the administrator's language.
     env.ref('base.user_root').write({'tz': 'Asia/Shanghai', 'lang': 'en_US'})
 
@@ -30,6 +32,8 @@ def check(env):
     problems = []
     if company.currency_id != env.ref('base.CNY'):
         problems.append('currency is %s, not CNY' % company.currency_id.name)
+    if company.partner_id.tz != 'Asia/Shanghai':
+        problems.append('time zone is %s, not Asia/Shanghai' % company.partner_id.tz)
     if company.chart_template_id != env.ref(CHART, raise_if_not_found=False):
         problems.append('chart of accounts is %s' % company.chart_template_id.display_name)
     active = set(env['res.lang'].search([]).mapped('code'))

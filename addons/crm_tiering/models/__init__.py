@@ -10,3 +10,4 @@ from . import crm_tier_member
 from . import crm_tier_assignment
 from . import res_partner
 from . import sale_order
+from . import sale_order_line

@@ -59,6 +59,14 @@ class CrmTier(models.Model):
                     _("Tier %s and its policy belong to different companies.") % tier.name)
 
     @api.multi
+    def write(self, vals):
+        # A scheme checks its tiers together; a tier edited alone is checked here.
+        result = super().write(vals)
+        for scheme in self.mapped('scheme_id'):
+            scheme._check_tier_configuration(require_tiers=False)
+        return result
+
+    @api.multi
     def name_get(self):
         return [(tier.id, '%s - %s' % (tier.code, tier.name) if tier.code != tier.name
                  else tier.name) for tier in self]

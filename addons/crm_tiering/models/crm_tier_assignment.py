@@ -13,13 +13,12 @@ COMPLIANCE_CLASSES = [
     ('W', 'W - Warned'),
 ]
 # Metrics snapshot keys, in display order.
-SNAPSHOT_LABELS = [
-    ('value', 'Value'), ('blended_value', 'Ranked value'), ('unit_value', 'Value per unit'),
-    ('revenue', 'Revenue'), ('margin', 'Gross margin'), ('quantity', 'Quantity'),
-    ('orders', 'Orders'), ('recency_days', 'Days since last order'),
-    ('position', 'Position'), ('population', 'Customers ranked'),
-]
+SNAPSHOT_KEYS = ['value', 'blended_value', 'unit_value', 'revenue', 'margin', 'quantity',
+                 'orders', 'recency_days', 'position', 'population']
 EDITABLE_WHILE_PENDING = {'reason', 'expiry_date'}
+# Set by the engine and the approval only, never taken from a caller.
+PROTECTED = {'user_id', 'date', 'approval_state', 'approver_id', 'decided_on', 'basis',
+             'metrics_snapshot', 'previous_tier_id', 'previous_compliance'}
 
 
 class CrmTierAssignment(models.Model):
@@ -43,8 +42,8 @@ class CrmTierAssignment(models.Model):
     kind = fields.Selection([('tier', 'Tier'), ('compliance', 'Compliance Class')],
                             required=True, default='tier')
     scheme_id = fields.Many2one('crm.tier.scheme', ondelete='cascade', index=True)
-    previous_tier_id = fields.Many2one('crm.tier', string='Previous Tier', ondelete='set null')
-    tier_id = fields.Many2one('crm.tier', string='New Tier', ondelete='cascade',
+    previous_tier_id = fields.Many2one('crm.tier', string='Previous Tier', ondelete='restrict')
+    tier_id = fields.Many2one('crm.tier', string='New Tier', ondelete='restrict',
                               domain="[('scheme_id', '=', scheme_id)]")
     previous_compliance = fields.Selection(COMPLIANCE_CLASSES, string='Previous Class')
     compliance_class = fields.Selection(COMPLIANCE_CLASSES, string='New Class')
@@ -67,18 +66,29 @@ class CrmTierAssignment(models.Model):
 
     @api.depends('metrics_snapshot')
     def _compute_snapshot_text(self):
+        labels = {
+            'value': _("Value"), 'blended_value': _("Ranked value"),
+            'unit_value': _("Value per unit"), 'revenue': _("Revenue"),
+            'margin': _("Gross margin"), 'quantity': _("Quantity"), 'orders': _("Orders"),
+            'recency_days': _("Days since last order"), 'position': _("Position"),
+            'population': _("Customers ranked"),
+        }
         for entry in self:
             figures = json.loads(entry.metrics_snapshot or '{}')
             entry.snapshot_text = '\n'.join(
-                '%s: %s' % (_(label), figures[key]) for key, label in SNAPSHOT_LABELS
+                '%s: %s' % (labels[key], figures[key]) for key in SNAPSHOT_KEYS
                 if figures.get(key) is not None)
 
     @api.model
     def create(self, vals):
-        vals = dict(vals, user_id=self.env.uid)
+        vals = {key: value for key, value in vals.items() if key not in PROTECTED}
+        vals['user_id'] = self.env.uid
         if vals.get('kind', 'tier') == 'compliance':
             if not self.env.user.has_group('crm_tiering.group_tiering_compliance'):
                 raise AccessError(_("Only compliance officers change compliance classes."))
+            # Written before the customer's class changes: the class now is the previous.
+            vals.update(source='manual', previous_compliance=self.env['res.partner'].browse(
+                vals['partner_id']).compliance_class)
         elif vals.get('source', 'override') == 'override':
             vals.update(self._override_request_vals(vals))
         elif not self.env.user.has_group('crm_tiering.group_tiering_manager'):
@@ -136,6 +146,9 @@ class CrmTierAssignment(models.Model):
                                 % entry.partner_id.display_name)
             if entry.user_id == self.env.user:
                 raise AccessError(_("You cannot decide on your own override request."))
+            if state == 'approved' and entry.expiry_date <= fields.Date.context_today(self):
+                raise UserError(_("The override request for %s has expired.")
+                                % entry.partner_id.display_name)
         # The history is otherwise read-only (see write()).
         return super(CrmTierAssignment, self).write({
             'approval_state': state, 'approver_id': self.env.uid,

@@ -9,6 +9,7 @@ class CrmTierBand(models.Model):
     _order = 'scheme_id, axis, lower_bound'
 
     scheme_id = fields.Many2one('crm.tier.scheme', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='scheme_id.company_id', store=True, readonly=True)
     axis = fields.Selection(
         [('volume', 'Volume'), ('unit', 'Value per Unit')], required=True, default='volume')
     lower_bound = fields.Float(

@@ -13,6 +13,7 @@ class CrmTierInitialRule(models.Model):
     _order = 'scheme_id, sequence, id'
 
     scheme_id = fields.Many2one('crm.tier.scheme', required=True, ondelete='cascade', index=True)
+    company_id = fields.Many2one(related='scheme_id.company_id', store=True, readonly=True)
     sequence = fields.Integer(default=10)
     category_id = fields.Many2one(
         'res.partner.category', string='Customer Tag',

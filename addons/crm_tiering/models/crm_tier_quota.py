@@ -51,6 +51,7 @@ class CrmTierQuota(models.Model):
 
     @api.multi
     def name_get(self):
+        periods = dict(self._fields['period']._description_selection(self.env))
         return [(quota.id, '%s / %s' % ((quota.product_id or quota.categ_id).display_name,
-                                        dict(self._fields['period'].selection)[quota.period]))
+                                        periods[quota.period]))
                 for quota in self]

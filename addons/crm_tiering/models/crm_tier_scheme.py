@@ -1,4 +1,5 @@
 import json
+import logging
 import threading
 
 from psycopg2.extras import execute_values
@@ -7,6 +8,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..lib import cuts, grading, scoring
+
+_logger = logging.getLogger(__name__)
 
 METRICS = [
     ('revenue', 'Revenue'),
@@ -30,8 +33,9 @@ SELECT p.id, coalesce(p.shop_size, ''), coalesce(p.manager_score, 0),
  GROUP BY p.id
 """
 MEMBERS_QUERY = """
-SELECT m.partner_id, m.tier_id, m.below_count, m.evaluated_on, m.start_tier_id,
-       m.start_below_count, a.id, a.approval_state, a.expiry_date, a.tier_id
+SELECT m.partner_id, CASE WHEN m.basis = 'override' THEN m.computed_tier_id ELSE m.tier_id END,
+       m.below_count, m.evaluated_on, m.start_tier_id, m.start_below_count, a.id,
+       a.approval_state, a.expiry_date, a.tier_id, m.tier_id
   FROM crm_tier_member m
   LEFT JOIN crm_tier_assignment a ON a.id = m.override_id
  WHERE m.scheme_id = %s
@@ -90,7 +94,7 @@ class CrmTierScheme(models.Model):
         'res.company', required=True,
         default=lambda self: self.env['res.company']._company_default_get('crm.tier.scheme'))
     is_primary = fields.Boolean(
-        string='Primary', track_visibility='onchange',
+        string='Primary', track_visibility='onchange', copy=False,
         help="The primary scheme of the company sets each customer's tier, and with it the "
              "service policy applied to orders, visits and service requests.")
     method = fields.Selection(
@@ -122,12 +126,16 @@ class CrmTierScheme(models.Model):
     tier_ids = fields.One2many('crm.tier', 'scheme_id', string='Tiers', copy=True)
     band_ids = fields.One2many('crm.tier.band', 'scheme_id', string='Grid Bands', copy=True)
     initial_rule_ids = fields.One2many('crm.tier.initial.rule', 'scheme_id',
-                                       string='Initial Tier Rules')
+                                       string='Initial Tier Rules', copy=False)
     default_tier_id = fields.Many2one(
-        'crm.tier', string='Default Tier', domain="[('scheme_id', '=', id)]",
+        'crm.tier', string='Default Tier', domain="[('scheme_id', '=', id)]", copy=False,
         help="The tier of a customer without history whom no initial rule matches. "
              "Leave empty to leave such customers ungraded.")
     last_run = fields.Datetime(string='Last Recompute', readonly=True, copy=False)
+    last_run_date = fields.Date(
+        string='Last Evaluation Day', readonly=True, copy=False,
+        help="The company's business day of the last recompute; the nightly job skips a "
+             "scheme already evaluated that day.")
     member_count = fields.Integer(string='Customers', compute='_compute_member_count')
 
     @api.multi
@@ -156,10 +164,13 @@ class CrmTierScheme(models.Model):
                 raise ValidationError(_("The downgrade margin of scheme %s must be at least "
                                         "0 and below 1.") % scheme.name)
 
-    @api.constrains('method', 'metric', 'tier_ids', 'band_ids')
+    @api.constrains('method', 'metric', 'tier_ids', 'band_ids', 'default_tier_id')
     def _check_tiers(self):
         for scheme in self:
             scheme._check_tier_configuration(require_tiers=False)
+            if scheme.default_tier_id and scheme.default_tier_id.scheme_id != scheme:
+                raise ValidationError(_("The default tier of scheme %s must be one of its "
+                                        "tiers.") % scheme.name)
 
     def _check_tier_configuration(self, require_tiers=True):
         tiers = self.tier_ids
@@ -191,6 +202,9 @@ class CrmTierScheme(models.Model):
         if self.metric not in ('revenue', 'margin'):
             raise ValidationError(_("A grid ranks revenue or margin per unit; choose one of "
                                     "them as the metric of scheme %s.") % self.name)
+        cells = [(tier.grid_volume_band, tier.grid_unit_band) for tier in self.tier_ids]
+        if len(set(cells)) != len(cells):
+            raise ValidationError(_("Two tiers of scheme %s share a grid cell.") % self.name)
         for tier in self.tier_ids:
             if not (1 <= tier.grid_volume_band <= len(volume)
                     and 1 <= tier.grid_unit_band <= len(unit)):
@@ -256,6 +270,9 @@ class CrmTierScheme(models.Model):
         self._check_grid()
         volume_count = len(self.band_ids.filtered(lambda band: band.axis == 'volume'))
         unit_count = len(self.band_ids) - volume_count
+        if self.env['crm.tier.assignment'].search_count([('scheme_id', '=', self.id)]):
+            raise UserError(_("Scheme %s already has tier history. Archive it and create a "
+                              "new grid scheme.") % self.name)
         self.tier_ids.unlink()
         self.write({'tier_ids': [(0, 0, {
             'rank': rank, 'code': 'G%02d' % grade, 'name': _('Grade %d') % grade,
@@ -274,19 +291,27 @@ class CrmTierScheme(models.Model):
     @api.model
     def _cron_recompute(self):
         """Every active scheme, primary first, one committed transaction each; a scheme
-        already evaluated today is skipped, so a restart after a crash resumes."""
-        today = fields.Date.context_today(self)
+        already evaluated today is skipped, so a restart after a crash resumes. A scheme
+        that fails is logged and left for the next run; the others go on."""
+        testing = getattr(threading.currentThread(), 'testing', False)
         for scheme in self.search([], order='company_id, is_primary desc, id'):
-            if scheme.last_run and scheme.last_run[:10] >= today:
+            if scheme.last_run_date == fields.Date.to_string(scheme._today()):
                 continue
-            scheme._recompute()
-            if not getattr(threading.currentThread(), 'testing', False):
+            try:
+                with self.env.cr.savepoint():
+                    scheme._recompute()
+            except (UserError, ValidationError) as error:
+                _logger.warning("Tier scheme %s (id %d) not recomputed: %s",
+                                scheme.name, scheme.id, error.name)
+                continue
+            if not testing:
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # -- the engine ----------------------------------------------------------
 
     def _today(self):
-        tz = self.company_id.partner_id.tz or 'UTC'
+        """The company's business day: in its partner's time zone, else the user's."""
+        tz = self.company_id.partner_id.tz or self.env.user.tz or 'UTC'
         return fields.Date.from_string(fields.Date.context_today(self.with_context(tz=tz)))
 
     def _recompute(self):
@@ -302,7 +327,7 @@ class CrmTierScheme(models.Model):
             self._check_tier_configuration()
         except ValidationError as error:
             raise UserError(error.name)
-        tz = self.company_id.partner_id.tz or 'UTC'
+        tz = self.company_id.partner_id.tz or self.env.user.tz or 'UTC'
         rows = self.env['res.partner']._read_value_metrics(
             self.company_id, today, tz, self.window_days)
         metrics = {row[0]: row for row in rows}
@@ -314,8 +339,7 @@ class CrmTierScheme(models.Model):
         results = self._grade(values, metrics, scope)
         results.update(self._initial_tiers(
             {pid: facts for pid, facts in scope.items() if pid not in results}))
-        self._apply_history(results, today)
-        return results
+        return self._apply_history(results, today)
 
     def _metric_values(self, rows):
         if self.metric == 'value_score':
@@ -377,30 +401,40 @@ class CrmTierScheme(models.Model):
             rule = next((rule for rule in rules if rule.matches(categories, size)), None)
             tier = rule.tier_id if rule else self.default_tier_id
             if tier:
-                results[pid] = {
-                    'computed': tier.id, 'basis': 'initial_rule' if rule else 'default',
-                    'value': 0.0, 'blended': 0.0, 'unit': 0.0, 'share': 0.0, 'position': 0,
-                    'population': 0, 'lowest': {}, 'rule': rule.id if rule else None,
-                    'snapshot': {},
-                }
+                results[pid] = dict(self._ungraded(tier.id),
+                                    basis='initial_rule' if rule else 'default',
+                                    rule=rule.id if rule else None)
         return results
 
+    @staticmethod
+    def _ungraded(tier_id):
+        """The result of a customer given a tier without ranking its history."""
+        return {'computed': tier_id, 'basis': 'default', 'value': 0.0, 'blended': 0.0,
+                'unit': 0.0, 'share': 0.0, 'position': 0, 'population': 0, 'lowest': {},
+                'rule': None, 'snapshot': {}}
+
     def _apply_history(self, results, today):
-        """Hysteresis against the members' previous state, then approved overrides."""
+        """Hysteresis against the members' previous state, then approved overrides.
+        Return the results with a tier."""
         rank = {tier.id: tier.rank for tier in self.tier_ids}
         threshold_bounds = {tier.id: tier.lower_bound for tier in self.tier_ids}
         self.env.cr.execute(MEMBERS_QUERY, [self.id])
         members = {row[0]: row for row in self.env.cr.fetchall()}
+        for pid in set(members) - set(results):
+            if members[pid][7] == 'approved':  # an override of a customer not graded now
+                results[pid] = dict(self._ungraded(members[pid][9]), computed=None)
         for pid, result in results.items():
+            # Hysteresis runs on the computed tier, also under an override.
             (_pid, tier_id, below, evaluated_on, start_tier, start_below, override_id,
-             override_state, override_expiry, override_tier) = members.get(pid, (None,) * 10)
+             override_state, override_expiry, override_tier, current) = members.get(
+                 pid, (None,) * 11)
             if evaluated_on and fields.Date.from_string(evaluated_on) == today:
                 base_tier, base_below = start_tier, start_below or 0
             else:
                 base_tier, base_below = tier_id, below or 0
-            result.update(current=tier_id, start_tier=base_tier, start_below=base_below,
+            result.update(current=current, start_tier=base_tier, start_below=base_below,
                           tier=result['computed'], below=0, override=None)
-            if result['basis'] == 'ranked' and base_tier in rank:
+            if result['basis'] == 'ranked' and base_tier in rank and result['computed']:
                 bound = (threshold_bounds if self.method == 'threshold'
                          else result['lowest']).get(base_tier)
                 kept, result['below'] = cuts.apply_hysteresis(
@@ -414,6 +448,7 @@ class CrmTierScheme(models.Model):
                     result.update(tier=override_tier, basis='override', override=override_id)
                 else:
                     result['expired_override'] = override_id
+        return {pid: result for pid, result in results.items() if result['tier']}
 
     def _store(self, results, today):
         """Write members, history and (primary scheme) partner tiers in bulk."""
@@ -445,7 +480,7 @@ class CrmTierScheme(models.Model):
                    "AND NOT partner_id = ANY(%s)", [self.id, list(results)])
         self.env['crm.tier.member'].invalidate_cache()
         self._sync_partner_tiers()
-        return super(CrmTierScheme, self).write({'last_run': now})
+        return super(CrmTierScheme, self).write({'last_run': now, 'last_run_date': today})
 
     def _upsert_member(self, partner, tier, basis, override=None):
         """Set one customer's tier outside a recompute (an approved override); the

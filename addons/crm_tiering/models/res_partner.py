@@ -192,22 +192,25 @@ class ResPartner(models.Model):
     tier_policy_id = fields.Many2one(related='tier_id.policy_id', string='Service Policy',
                                      readonly=True)
     tier_color = fields.Integer(related='tier_id.color', readonly=True)
-    tier_explanation = fields.Text(string='Why This Tier', compute='_compute_tier_explanation')
+    tier_explanation = fields.Text(string='Why This Tier', compute='_compute_tier_explanation',
+                                   groups='sales_team.group_sale_salesman')
     tier_member_ids = fields.One2many('crm.tier.member', 'partner_id', string='Tiers',
-                                      readonly=True)
-    tier_assignment_ids = fields.One2many('crm.tier.assignment', 'partner_id',
-                                          string='Tier History', readonly=True)
+                                      readonly=True, groups='sales_team.group_sale_salesman')
+    tier_assignment_ids = fields.One2many(
+        'crm.tier.assignment', 'partner_id', string='Tier History', readonly=True,
+        groups='crm_tiering.group_tiering_user,crm_tiering.group_tiering_compliance')
     compliance_class = fields.Selection(
         COMPLIANCE_CLASSES, default='A', required=True, copy=False, index=True,
         track_visibility='onchange',
         help="Set by compliance officers, apart from value. The tier policy may restrict "
              "or block supply for classes C and W.")
     manager_score = fields.Integer(
-        copy=False,
+        copy=False, track_visibility='onchange',
         help="The account manager's judgement, 1-100 (0: none). Schemes with a manager "
              "weight blend it with the system's ranking.")
     shop_size = fields.Selection(
-        SHOP_SIZES, help="Initial tier rules use it for customers without history.")
+        SHOP_SIZES, track_visibility='onchange',
+        help="Initial tier rules use it for customers without history.")
 
     @api.constrains('manager_score')
     def _check_manager_score(self):
@@ -233,18 +236,14 @@ class ResPartner(models.Model):
         if 'compliance_class' not in vals:
             return super().write(vals)
         self._check_compliance_officer()
-        changed = self.filtered(lambda p: p.compliance_class != vals['compliance_class'])
-        previous = {partner.id: partner.compliance_class for partner in changed}
-        result = super().write(vals)
         History = self.env['crm.tier.assignment']
-        for partner in changed:
+        for partner in self.filtered(lambda p: p.compliance_class != vals['compliance_class']):
             History.create({
-                'partner_id': partner.id, 'kind': 'compliance', 'source': 'manual',
+                'partner_id': partner.id, 'kind': 'compliance',
                 'company_id': (partner.company_id or self.env.user.company_id).id,
-                'previous_compliance': previous[partner.id],
                 'compliance_class': vals['compliance_class'],
             })
-        return result
+        return super().write(vals)
 
     @api.model
     def _check_no_metrics(self, vals):

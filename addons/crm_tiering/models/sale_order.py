@@ -15,6 +15,10 @@ OVERRIDE_KEY = 'crm_tier_override'
 # can send any JSON or XML-RPC value as a context key, but never this very
 # object, and action_confirm compares it with ``is`` (and checks the group).
 _OVERRIDE = object()
+# Marks the state write of action_confirm, which has checked the orders already;
+# any other write of a confirmed state is checked there (see write()).
+CONFIRMING_KEY = 'crm_tier_confirming'
+_CONFIRMING = object()
 
 # One row per customer and company, touched by every confirmation of the
 # customer: see _lock_tier_customer.
@@ -50,7 +54,8 @@ SELECT sol.currency_id,
 # products whose unit cannot be converted into the quota's unit). Quantities
 # are in the quota's unit. Used: the customer's confirmed orders of the period
 # (and the other orders confirmed in the same call) minus its posted refunds
-# of the period. Category quotas take the subcategories (parent_left/right).
+# of the period, never below zero; lines in another unit category cannot be
+# counted. Category quotas take the subcategories (parent_left/right).
 QUOTA_USAGE_QUERY = """
 WITH quota AS (
     SELECT q.id, q.product_id, c.parent_left, c.parent_right, u.factor,
@@ -90,9 +95,12 @@ WITH quota AS (
        AND i.date_invoice >= %(window_day_from)s AND i.date_invoice < %(window_day_to)s
 )
 SELECT q.id,
-       coalesce(sum(l.qty / l.factor * q.factor) FILTER (WHERE NOT l.requested), 0),
-       coalesce(sum(l.qty / l.factor * q.factor) FILTER (WHERE l.requested), 0),
-       array_agg(DISTINCT l.product_id) FILTER (WHERE l.uom_category != q.uom_category)
+       greatest(0, coalesce(sum(l.qty / l.factor * q.factor) FILTER (
+           WHERE NOT l.requested AND l.uom_category = q.uom_category), 0)),
+       coalesce(sum(l.qty / l.factor * q.factor) FILTER (
+           WHERE l.requested AND l.uom_category = q.uom_category), 0),
+       array_agg(DISTINCT l.product_id) FILTER (
+           WHERE l.requested AND l.uom_category != q.uom_category)
   FROM quota q
   LEFT JOIN line l
     ON (l.product_id = q.product_id
@@ -154,9 +162,17 @@ class SaleOrder(models.Model):
     # -- confirmation ----------------------------------------------------------
 
     @api.multi
+    def write(self, vals):
+        if vals.get('state') in ('sale', 'done') \
+                and self.env.context.get(CONFIRMING_KEY) is not _CONFIRMING:
+            self._enforce_tier_policy()
+        return super().write(vals)
+
+    @api.multi
     def action_confirm(self):
         checked = self._enforce_tier_policy()
-        result = super().action_confirm()
+        result = super(SaleOrder, self.with_context(**{CONFIRMING_KEY: _CONFIRMING})) \
+            .action_confirm()
         self._post_tier_override(checked)
         self._apply_tier_delivery_priority(checked)
         return result
@@ -190,6 +206,20 @@ class SaleOrder(models.Model):
                                       for order, violations in refused))
         return checked
 
+    def _recheck_tier_policy(self):
+        """Confirmed orders whose lines changed: compliance, credit and quotas again
+        (the ordering day was checked at confirmation). A manager's change goes
+        through and is written to the chatter."""
+        for order in self.filtered(lambda o: o.state in ('sale', 'done')):
+            policy = order.partner_id._get_tier_policy(order.company_id)
+            violations = policy and order._check_tier_policy(policy, weekday=False)
+            if not violations:
+                continue
+            if not self.env.user.has_group(MANAGER_GROUP):
+                raise UserError(_("The tier service policy does not allow this change of "
+                                  "%s:") % order.name + '\n- ' + '\n- '.join(violations))
+            order._post_tier_override({order: (policy, violations)})
+
     def _post_tier_override(self, checked):
         for order, (_policy, violations) in checked.items():
             if violations:
@@ -214,7 +244,7 @@ class SaleOrder(models.Model):
     # -- the checks --------------------------------------------------------------
 
     @api.multi
-    def _check_tier_policy(self, policy=None, batch=None):
+    def _check_tier_policy(self, policy=None, batch=None, weekday=True):
         """The violations of the customer's tier policy by this order, as a list
         of messages. ``batch``: the orders confirmed together with this one."""
         self.ensure_one()
@@ -230,7 +260,8 @@ class SaleOrder(models.Model):
             violations.append(_("Supply to customer %(customer)s is blocked: compliance "
                                 "class %(class)s.") % {
                 'customer': partner.display_name, 'class': partner.compliance_class})
-        violations += self._check_tier_weekday(policy, partner)
+        if weekday:
+            violations += self._check_tier_weekday(policy, partner)
         if policy.credit_limit > 0:
             violations += self._check_tier_credit(policy, partner, batch_ids)
         share = policy.restricted_quota_percent / 100.0 if mode == 'restrict' else 1.0
@@ -348,8 +379,6 @@ class SaleOrder(models.Model):
             used, requested, mismatched = usage[quota.id]
             target = (_("product %s") % quota.product_id.display_name if quota.product_id
                       else _("category %s") % quota.categ_id.display_name)
-            if float_compare(requested, 0, precision_digits=digits) <= 0:
-                continue
             if mismatched:
                 raise UserError(_(
                     "%(products)s cannot be compared with the quota on %(target)s: its unit "
@@ -357,6 +386,8 @@ class SaleOrder(models.Model):
                     'products': ', '.join(self.env['product.product'].browse(mismatched)
                                           .mapped('display_name')),
                     'target': target, 'uom': quota.uom_id.name})
+            if float_compare(requested, 0, precision_digits=digits) <= 0:
+                continue
             limit = quota.max_qty * share
             if float_compare(used + requested, limit, precision_digits=digits) <= 0:
                 continue

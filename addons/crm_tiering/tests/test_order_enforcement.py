@@ -324,3 +324,23 @@ class TestOrderEnforcement(SavepointCase):
         self.assertEqual(order.payment_term_id, terms)
         other = self.order([(self.juice, 1)], partner=self.stranger)
         self.assertNotEqual(other.pricelist_id, pricelist)
+
+    def test_confirmed_order_cannot_grow_past_the_quota(self):
+        order = self.confirmed([(self.beer, 8)])
+        line = order.order_line.sudo(self.salesman)
+        line.write({'product_uom_qty': 10})  # the exact limit
+        with self.assertRaisesRegex(UserError, 'limited to 10'):
+            line.write({'product_uom_qty': 11})
+        with self.assertRaisesRegex(UserError, 'limited to 10'):
+            self.env['sale.order.line'].sudo(self.salesman).create({
+                'order_id': order.id, 'product_id': self.beer.id, 'product_uom_qty': 1,
+                'price_unit': 10, 'tax_id': [(6, 0, [])]})
+        order.order_line.sudo(self.manager).write({'product_uom_qty': 12})
+        self.assertIn('despite the tier service policy', order.message_ids[0].body)
+
+    def test_state_written_directly_is_checked(self):
+        order = self.order([(self.beer, 11)])
+        for state in ('sale', 'done'):
+            with self.assertRaisesRegex(UserError, 'limited to 10'):
+                order.sudo(self.salesman).write({'state': state})
+        self.assertEqual(order.state, 'draft')

@@ -383,3 +383,59 @@ class TestTierAccess(TierSchemeCase):
         self.assertEqual(history.mapped('compliance_class'), ['C', 'W'])
         self.assertEqual(history.mapped('previous_compliance'), ['W', 'A'])
         self.assertEqual(history.mapped('user_id'), self.officer)
+
+
+class TestTierRobustness(TierSchemeCase):
+
+    def test_every_employee_opens_a_customer(self):
+        """Fields of the Tier page stay out of the form for users without tier rights."""
+        self.abc.action_recompute()
+        employee = self.env['res.users'].with_context(no_reset_password=True).create({
+            'name': 'Finance', 'login': 'tier_finance', 'email': 'fin@example.com',
+            'groups_id': [(6, 0, [self.env.ref('account.group_account_manager').id])]})
+        for user in (employee, self.salesman, self.officer, self.am):
+            Partner = self.env['res.partner'].sudo(user)
+            fields_in_form = Partner.fields_view_get(view_type='form')['fields']
+            Partner.browse(self.shops[0].id).read(list(fields_in_form))
+        self.assertNotIn('tier_assignment_ids', self.env['res.partner'].sudo(
+            employee).fields_view_get(view_type='form')['fields'])
+
+    def test_override_of_an_ungraded_customer_survives_the_recompute(self):
+        self.abc.default_tier_id = False
+        self.abc.action_recompute()
+        self.assertFalse(self.new_plain.tier_id)
+        request = self.env['crm.tier.assignment'].sudo(self.am).create({
+            'partner_id': self.new_plain.id, 'tier_id': self.tier['B'].id, 'reason': 'Chain',
+            'expiry_date': fields.Date.to_string(self.today + datetime.timedelta(days=9))})
+        request.sudo(self.manager).action_approve()
+        self.abc.action_recompute()
+        self.assertEqual(self.new_plain.tier_id, self.tier['B'])
+
+    def test_copy_is_neither_primary_nor_broken(self):
+        copy = self.abc.copy()
+        self.assertTrue(self.abc.is_primary)
+        self.assertFalse(copy.is_primary or copy.default_tier_id)
+        copy.action_recompute()
+        self.assertEqual(len(copy.tier_ids), 3)
+        with self.assertRaises(ValidationError):
+            copy.default_tier_id = self.tier['C']
+
+    def test_a_failing_scheme_does_not_stop_the_night(self):
+        broken = self.env['crm.tier.scheme'].create({'name': 'No tiers yet', 'sequence': 0})
+        self.env['crm.tier.scheme']._cron_recompute()
+        self.assertFalse(broken.last_run)
+        self.assertTrue(self.abc.last_run)
+
+    def test_tier_edited_alone_is_validated(self):
+        with self.assertRaises(ValidationError):
+            self.tier['A'].write({'share': 70})
+
+    def test_history_fields_cannot_be_forged(self):
+        request = self.env['crm.tier.assignment'].sudo(self.am).create({
+            'partner_id': self.shops[6].id, 'tier_id': self.tier['A'].id, 'reason': 'Forged',
+            'expiry_date': fields.Date.to_string(self.today + datetime.timedelta(days=9)),
+            'approval_state': 'approved', 'approver_id': self.manager.id,
+            'user_id': self.manager.id, 'date': '2020-01-01 00:00:00'})
+        self.assertEqual((request.approval_state, request.approver_id, request.user_id),
+                         ('pending', self.env['res.users'], self.am))
+        self.assertNotEqual(request.date, '2020-01-01 00:00:00')

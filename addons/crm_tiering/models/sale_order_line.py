@@ -1,0 +1,21 @@
+from odoo import api, models
+
+# Changing these on a confirmed order changes what the customer is supplied.
+TIER_FIELDS = {'product_id', 'product_uom_qty', 'product_uom', 'price_unit'}
+
+
+class SaleOrderLine(models.Model):
+    _inherit = 'sale.order.line'
+
+    @api.model
+    def create(self, vals):
+        line = super().create(vals)
+        line.order_id._recheck_tier_policy()
+        return line
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if TIER_FIELDS & set(vals):
+            self.mapped('order_id')._recheck_tier_policy()
+        return result
