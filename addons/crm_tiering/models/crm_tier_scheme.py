@@ -253,8 +253,9 @@ class CrmTierScheme(models.Model):
     @api.multi
     def action_recompute(self):
         self._check_manager()
+        shared = {}
         for scheme in self:
-            scheme._recompute()
+            scheme._recompute(shared)
         return True
 
     @api.multi
@@ -294,12 +295,13 @@ class CrmTierScheme(models.Model):
         already evaluated today is skipped, so a restart after a crash resumes. A scheme
         that fails is logged and left for the next run; the others go on."""
         testing = getattr(threading.currentThread(), 'testing', False)
+        shared = {}
         for scheme in self.search([], order='company_id, is_primary desc, id'):
             if scheme.last_run_date == fields.Date.to_string(scheme._today()):
                 continue
             try:
                 with self.env.cr.savepoint():
-                    scheme._recompute()
+                    scheme._recompute(shared)
             except (UserError, ValidationError) as error:
                 _logger.warning("Tier scheme %s (id %d) not recomputed: %s",
                                 scheme.name, scheme.id, error.name)
@@ -314,22 +316,27 @@ class CrmTierScheme(models.Model):
         tz = self.company_id.partner_id.tz or self.env.user.tz or 'UTC'
         return fields.Date.from_string(fields.Date.context_today(self.with_context(tz=tz)))
 
-    def _recompute(self):
+    def _recompute(self, shared=None):
         today = self._today()
-        results = self._evaluate(today)
+        results = self._evaluate(today, shared)
         self._store(results, today)
 
-    def _evaluate(self, today):
+    def _evaluate(self, today, shared=None):
         """Grade every customer of the company. Return {partner id: result dict} with
-        the tier after hysteresis and overrides; nothing is written."""
+        the tier after hysteresis and overrides; nothing is written. ``shared`` keeps
+        the metric rows for the next schemes of the same company and window."""
         self.ensure_one()
         try:
             self._check_tier_configuration()
         except ValidationError as error:
             raise UserError(error.name)
-        tz = self.company_id.partner_id.tz or self.env.user.tz or 'UTC'
-        rows = self.env['res.partner']._read_value_metrics(
-            self.company_id, today, tz, self.window_days)
+        key = (self.company_id.id, self.window_days, today)
+        shared = {} if shared is None else shared
+        if key not in shared:
+            tz = self.company_id.partner_id.tz or self.env.user.tz or 'UTC'
+            shared[key] = self.env['res.partner']._read_value_metrics(
+                self.company_id, today, tz, self.window_days)
+        rows = shared[key]
         metrics = {row[0]: row for row in rows}
         values = self._metric_values(rows)
         self.env.cr.execute(SCOPE_QUERY, {'company': self.company_id.id,
@@ -495,20 +502,24 @@ class CrmTierScheme(models.Model):
         self._sync_partner_tiers(partner.ids)
 
     def _sync_partner_tiers(self, partner_ids=None):
-        """Copy the members' tiers of primary schemes to res.partner.tier_id; clear the
-        tiers of other schemes of these companies."""
-        cr = self.env.cr
-        schemes = self.with_context(active_test=False).exists()
-        for scheme in schemes:
-            only = 'AND p.id = ANY(%(partners)s)' if partner_ids else ''
+        """Copy the members' tiers of primary schemes to res.partner.tier_id, and clear
+        the tiers of other schemes, touching only the rows that change."""
+        only = 'AND p.id = ANY(%(partners)s)' if partner_ids else ''
+        for scheme in self.with_context(active_test=False).exists():
             params = {'scheme': scheme.id, 'partners': partner_ids}
-            cr.execute("""
-                UPDATE res_partner p SET tier_id = NULL
-                  FROM crm_tier t
-                 WHERE t.id = p.tier_id AND t.scheme_id = %(scheme)s """ + only, params)
-            if scheme.is_primary and scheme.active:
-                cr.execute("""
+            primary = scheme.is_primary and scheme.active
+            if primary:
+                self.env.cr.execute("""
                     UPDATE res_partner p SET tier_id = m.tier_id
                       FROM crm_tier_member m
-                     WHERE m.partner_id = p.id AND m.scheme_id = %(scheme)s """ + only, params)
+                     WHERE m.partner_id = p.id AND m.scheme_id = %(scheme)s
+                       AND p.tier_id IS DISTINCT FROM m.tier_id """ + only, params)
+            self.env.cr.execute("""
+                UPDATE res_partner p SET tier_id = NULL
+                  FROM crm_tier t
+                 WHERE t.id = p.tier_id AND t.scheme_id = %(scheme)s
+                   AND (NOT %(primary)s OR NOT EXISTS (
+                        SELECT 1 FROM crm_tier_member m
+                         WHERE m.partner_id = p.id AND m.scheme_id = %(scheme)s)) """ + only,
+                                dict(params, primary=primary))
         self.env['res.partner'].invalidate_cache(['tier_id'])
