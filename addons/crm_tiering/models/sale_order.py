@@ -66,21 +66,26 @@ WITH quota AS (
       JOIN crm_tier_quota q ON q.id = p.quota_id
       JOIN product_uom u ON u.id = q.uom_id
       LEFT JOIN product_category c ON c.id = q.categ_id
+), customer AS (
+    SELECT id FROM res_partner WHERE commercial_partner_id = %(partner)s
+), sale AS (
+    -- By the customer's contacts first (indexed), not by date over all customers.
+    SELECT id, date_order FROM sale_order WHERE id = %(order)s
+    UNION
+    SELECT so.id, so.date_order FROM sale_order so
+     WHERE so.partner_id IN (SELECT id FROM customer) AND so.company_id = %(company)s
+       AND (so.state IN ('sale', 'done') OR so.id = ANY(%(batch)s))
+       AND so.date_order >= %(window_from)s AND so.date_order < %(window_to)s
 ), line AS (
     SELECT so.id = %(order)s AS requested, so.date_order AS ordered_at,
            NULL::date AS refunded_on, sol.product_id, pc.parent_left AS categ_left,
            sol.product_uom_qty AS qty, u.factor, u.category_id AS uom_category
-      FROM sale_order_line sol
-      JOIN sale_order so ON so.id = sol.order_id
-      JOIN res_partner p ON p.id = so.partner_id
+      FROM sale so
+      JOIN sale_order_line sol ON sol.order_id = so.id
       JOIN product_product pp ON pp.id = sol.product_id
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
       JOIN product_category pc ON pc.id = pt.categ_id
       JOIN product_uom u ON u.id = sol.product_uom
-     WHERE so.id = %(order)s
-        OR (p.commercial_partner_id = %(partner)s AND so.company_id = %(company)s
-            AND (so.state IN ('sale', 'done') OR so.id = ANY(%(batch)s))
-            AND so.date_order >= %(window_from)s AND so.date_order < %(window_to)s)
     UNION ALL
     SELECT false, NULL, i.date_invoice, il.product_id, pc.parent_left,
            -il.quantity, u.factor, u.category_id
@@ -90,7 +95,7 @@ WITH quota AS (
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
       JOIN product_category pc ON pc.id = pt.categ_id
       JOIN product_uom u ON u.id = coalesce(il.uom_id, pt.uom_id)
-     WHERE i.commercial_partner_id = %(partner)s AND i.company_id = %(company)s
+     WHERE i.partner_id IN (SELECT id FROM customer) AND i.company_id = %(company)s
        AND i.type = 'out_refund' AND i.state IN ('open', 'paid')
        AND i.date_invoice >= %(window_day_from)s AND i.date_invoice < %(window_day_to)s
 )
