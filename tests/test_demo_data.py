@@ -196,3 +196,13 @@ def test_compliance_class_only_by_the_officer(demo):
     history = am('crm.tier.assignment', 'search_read', [
         [('partner_id', '=', shop), ('kind', '=', 'compliance')]], {'fields': ['compliance_class']})
     assert history[0]['compliance_class'] == 'W'
+
+
+def test_routes_cover_the_districts(demo):
+    rpc = demo.rpc('am1')
+    routes = rpc('crm.visit.route', 'search_read', [[('user_id.login', '=', 'am1')]],
+                 {'fields': ['stop_count', 'distance_km']})
+    assert len(routes) == 2
+    assert all(r['stop_count'] == 20 and 0 < r['distance_km'] < 200 for r in routes)
+    manager = demo.rpc('sales_manager')
+    assert manager('crm.visit.route.stop', 'search_count', [[]]) == 200

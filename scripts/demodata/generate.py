@@ -13,7 +13,7 @@ import logging
 
 import pytz
 
-from . import checks, flow, loader, master, plan, tiering
+from . import checks, flow, loader, master, plan, service, tiering
 
 _logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def generate(env, seed=plan.SEED):
     # What the nightly crons would have computed on this history.
     env['res.partner']._cron_compute_value_metrics()
     tiering.configure(env, rng, customers, partners, users)
+    service.create_routes(env, partners, users)
     _logger.info('demo: done, the consistency checks pass')
 
 

@@ -1,1 +1,3 @@
 from . import test_service_access
+from . import test_lib_tour
+from . import test_visit_route

@@ -1,0 +1,2 @@
+from . import crm_visit_route
+from . import crm_visit_route_stop
