@@ -62,3 +62,10 @@ class TestVisitRoute(SavepointCase):
                 {'code': 'R05', 'name': 'Mine', 'visit_sat': True})
         self.assertTrue(self.route.sudo(self.am).allows_weekday(0))
         self.assertFalse(self.route.sudo(self.am).allows_weekday(1))
+
+    def test_account_managers_see_only_their_routes(self):
+        other = self.env['crm.visit.route'].create(
+            {'code': 'R06', 'name': 'Someone else', 'user_id': self.env.uid, 'visit_sun': True})
+        visible = self.env['crm.visit.route'].sudo(self.am).search([])
+        self.assertIn(self.route, visible)
+        self.assertNotIn(other, visible)
