@@ -1,4 +1,5 @@
 """The demo database: a year of consistent history that Odoo's own screens show."""
+import collections
 import datetime
 import json
 
@@ -206,3 +207,25 @@ def test_routes_cover_the_districts(demo):
     assert all(r['stop_count'] == 20 and 0 < r['distance_km'] < 200 for r in routes)
     manager = demo.rpc('sales_manager')
     assert manager('crm.visit.route.stop', 'search_count', [[]]) == 200
+
+
+def test_visits_planned_played_and_taken_over_rpc(demo):
+    rpc = demo.rpc('am1')
+    uid = rpc('res.users', 'search', [[('login', '=', 'am1')]])[0]
+    visits = rpc('crm.visit', 'search_read', [[]], {
+        'fields': ['user_id', 'partner_id', 'state', 'outcome', 'order_count', 'date'],
+        'order': 'date'})
+    assert {v['user_id'][0] for v in visits} == {uid}, 'account managers see their own'
+    states = collections.Counter(v['state'] for v in visits)
+    assert states['done'] > 10 * states['missed'] > 0 and states['planned'] > 0
+    ordered = [v for v in visits if v['outcome'] == 'ordered']
+    assert ordered and all(v['order_count'] for v in ordered)
+    regulars = {v['partner_id'][0] for v in ordered}
+    visit = next(v for v in visits if v['state'] == 'planned' and v['partner_id'][0] in regulars)
+    action = rpc('crm.visit', 'action_take_order', [[visit['id']]])
+    order = rpc('sale.order', 'read', [[action['res_id']], ['visit_id', 'order_line', 'state']])[0]
+    assert (order['visit_id'][0], order['state']) == (visit['id'], 'draft')
+    assert order['order_line'], 'the usual weekly quantities are proposed'
+    assert rpc('crm.visit', 'read', [[visit['id']], ['state']])[0]['state'] == 'in_progress'
+    due = rpc('crm.visit.due', 'search_read', [[]], {'fields': ['user_id', 'overdue_days']})
+    assert all(row['user_id'][0] == uid and row['overdue_days'] >= 0 for row in due)

@@ -63,6 +63,7 @@ def generate(env, seed=plan.SEED):
     env['res.partner']._cron_compute_value_metrics()
     tiering.configure(env, rng, customers, partners, users)
     service.create_routes(env, partners, users)
+    service.create_visits(env, rng, today)
     _logger.info('demo: done, the consistency checks pass')
 
 

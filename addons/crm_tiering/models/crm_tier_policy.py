@@ -109,3 +109,10 @@ class CrmTierPolicy(models.Model):
         self.ensure_one()
         return {'C': self.compliance_c_mode, 'W': self.compliance_w_mode}.get(
             compliance_class, 'allow')
+
+    def quota_share(self, compliance_class):
+        """The share of each quota left to a customer of ``compliance_class``."""
+        self.ensure_one()
+        if self.supply_mode(compliance_class) == 'restrict':
+            return self.restricted_quota_percent / 100.0
+        return 1.0

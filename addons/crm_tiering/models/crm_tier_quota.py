@@ -49,6 +49,16 @@ class CrmTierQuota(models.Model):
                     _("The quota unit %(unit)s cannot measure %(product)s.")
                     % {'unit': quota.uom_id.name, 'product': product.display_name})
 
+    def _limits(self, product):
+        """Whether the quota counts ``product`` (in a unit it can convert)."""
+        self.ensure_one()
+        if product.uom_id.category_id != self.uom_id.category_id:
+            return False
+        if self.product_id:
+            return product == self.product_id
+        categ = product.categ_id
+        return self.categ_id.parent_left <= categ.parent_left < self.categ_id.parent_right
+
     @api.multi
     def name_get(self):
         periods = dict(self._fields['period']._description_selection(self.env))

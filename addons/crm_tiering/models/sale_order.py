@@ -269,8 +269,8 @@ class SaleOrder(models.Model):
             violations += self._check_tier_weekday(policy, partner)
         if policy.credit_limit > 0:
             violations += self._check_tier_credit(policy, partner, batch_ids)
-        share = policy.restricted_quota_percent / 100.0 if mode == 'restrict' else 1.0
-        violations += self._check_tier_quotas(policy, partner, share, batch_ids)
+        violations += self._check_tier_quotas(
+            policy, partner, policy.quota_share(partner.compliance_class), batch_ids)
         return violations
 
     def _lock_tier_customer(self, partner):
@@ -365,6 +365,24 @@ class SaleOrder(models.Model):
         })
         return {quota_id: (float(used), float(requested), mismatched or [])
                 for quota_id, used, requested, mismatched in self.env.cr.fetchall()}
+
+    @api.multi
+    def _tier_quota_remaining(self):
+        """{quota: quantity in the quota's unit that the customer may still order in
+        the quota's period, besides this order}; all 0 when its supply is blocked."""
+        self.ensure_one()
+        policy = self.partner_id._get_tier_policy(self.company_id)
+        if not policy.quota_ids:
+            return {}
+        partner = self.partner_id.commercial_partner_id
+        share = policy.quota_share(partner.compliance_class)
+        if policy.supply_mode(partner.compliance_class) == 'block':
+            share = 0.0
+        quotas = policy.quota_ids
+        usage = self._tier_quota_usage(quotas, partner, self._tier_quota_periods(quotas),
+                                       self.ids)
+        return {quota: max(0.0, quota.max_qty * share - usage[quota.id][0])
+                for quota in quotas}
 
     def _check_tier_quotas(self, policy, partner, share, batch_ids):
         quotas = policy.quota_ids

@@ -1,0 +1,41 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class CrmVisitPlan(models.TransientModel):
+    """Plan the visits of some routes now, as the daily planning does for all."""
+
+    _name = 'crm.visit.plan'
+    _description = 'Plan Visits'
+
+    weeks = fields.Integer(
+        string='Weeks Ahead', required=True,
+        default=lambda self: self.env.user.company_id.visit_plan_weeks,
+        help="Visits due from today until this many weeks ahead are created.")
+    route_ids = fields.Many2many(
+        'crm.visit.route', string='Routes',
+        default=lambda self: self._default_routes(),
+        help="Leave empty to plan every route you can see.")
+
+    @api.model
+    def _default_routes(self):
+        if self.env.context.get('active_model') == 'crm.visit.route':
+            return self.env.context.get('active_ids')
+        return False
+
+    @api.multi
+    def action_plan(self):
+        self.ensure_one()
+        if not 1 <= self.weeks <= 26:
+            raise UserError(_("Visits are planned 1 to 26 weeks ahead."))
+        routes = self.route_ids or self.env['crm.visit.route'].search([])
+        routes.check_access_rule('read')
+        self.env['crm.visit'].check_access_rights('create')
+        visits = self.env['crm.visit']._plan(routes, self.weeks)
+        action = self.env.ref('crm_service.crm_visit_action').read()[0]
+        action.update({
+            'domain': [('id', 'in', visits.ids)],
+            'context': {},
+            'name': _("%d Visits Planned") % len(visits),
+        })
+        return action
