@@ -200,6 +200,15 @@ class TestServiceRequest(SavepointCase):
         self.assertTrue(self.escalations(lone)[0].user_id.has_group(
             'crm_service.group_service_manager'))
 
+    def test_escalation_in_small_batches(self):
+        requests = self.request(self.gold) | self.request(self.gold) | self.request(self.bronze)
+        done = self.Request._cron_escalate(now=at(100), batch_size=1)
+        for request in requests:
+            self.assertEqual(sorted(b for r, b in done if r == request),
+                             ['resolution', 'response'])
+        self.assertFalse([r for r, b in self.Request._cron_escalate(now=at(100))
+                          if r in requests])
+
     def test_overdue_search(self):
         late = self.request(self.gold)
         fresh = self.request(self.gold, date_received=hours_ago(0))
@@ -313,6 +322,15 @@ class TestServiceRequest(SavepointCase):
             logged.sudo(self.am).action_respond()
         with self.refused(AccessError):
             logged.sudo(self.am).unlink()
+
+    def test_account_manager_sees_the_requests_of_own_customers(self):
+        self.bronze.user_id = self.am
+        logged_by_desk = self.request(self.bronze)
+        as_am = logged_by_desk.sudo(self.am)
+        self.assertIn(logged_by_desk, self.Request.sudo(self.am).search([]))
+        as_am.message_post(body='The shop owner called me too.')
+        as_am.description = 'Two cartons missing'
+        self.assertEqual(logged_by_desk.description, 'Two cartons missing')
 
     def test_plain_employee_is_denied(self):
         request = self.request(self.gold)
