@@ -7,6 +7,7 @@
     'author': 'CRM Tiering Suite',
     'depends': [
         'crm_tiering',
+        'sale_stock',
         'stock_picking_batch',
         'base_geolocalize',
         'web_responsive',
@@ -14,7 +15,13 @@
     'data': [
         'security/crm_service_security.xml',
         'security/ir.model.access.csv',
+        'data/crm_delivery_data.xml',
         'views/crm_visit_route_views.xml',
+        'views/crm_delivery_failure_reason_views.xml',
+        'views/stock_picking_batch_views.xml',
+        'views/stock_picking_views.xml',
+        'wizards/crm_delivery_plan_views.xml',
+        'wizards/crm_delivery_fail_views.xml',
         'views/menus.xml',
     ],
     'installable': True,

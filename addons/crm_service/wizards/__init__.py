@@ -1,0 +1,2 @@
+from . import crm_delivery_plan
+from . import crm_delivery_fail
