@@ -24,7 +24,7 @@ class CrmDeliveryAttempt(models.Model):
                               default=lambda self: self.env.user)
     date = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     delivery_date = fields.Date(readonly=True, help="The delivery day of the batch.")
-    attempt = fields.Integer(string='Attempt', readonly=True,
+    attempt = fields.Integer(readonly=True,
                              help="1 for the picking's first attempt, 2 for the next...")
     outcome = fields.Selection(OUTCOMES, required=True, readonly=True)
     reason_id = fields.Many2one('crm.delivery.failure.reason', string='Failure Reason',

@@ -20,7 +20,7 @@ class StockPicking(models.Model):
     delivery_tier_id = fields.Many2one(related='partner_id.commercial_partner_id.tier_id',
                                        string='Tier', readonly=True)
     delivery_outcome = fields.Selection(
-        OUTCOMES, string='Delivery Outcome', copy=False, readonly=True,
+        OUTCOMES, copy=False, readonly=True,
         track_visibility='onchange')
     delivery_failure_reason_id = fields.Many2one(
         'crm.delivery.failure.reason', string='Failure Reason', copy=False, readonly=True,
@@ -30,8 +30,9 @@ class StockPicking(models.Model):
         string='Last Delivery Day', copy=False, readonly=True,
         help="Delivery day of the last attempt; planning takes the picking again only "
              "for a later day.")
-    delivery_attempt_ids = fields.One2many('crm.delivery.attempt', 'picking_id',
-                                           string='Delivery Attempts', readonly=True)
+    delivery_attempt_ids = fields.One2many(
+        'crm.delivery.attempt', 'picking_id', string='Delivery Attempts', readonly=True,
+        groups='crm_service.group_service_delivery')
     delivery_attempts = fields.Integer(
         string='Attempts', compute='_compute_delivery_attempts', store=True, compute_sudo=True)
     first_attempt_success = fields.Boolean(

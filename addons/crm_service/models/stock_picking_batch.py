@@ -59,14 +59,14 @@ class StockPickingBatch(models.Model):
 
     route_id = fields.Many2one('crm.visit.route', string='Route', index=True,
                                track_visibility='onchange', ondelete='restrict')
-    delivery_date = fields.Date(string='Delivery Date', index=True,
+    delivery_date = fields.Date(index=True,
                                 track_visibility='onchange')
     company_id = fields.Many2one(
         'res.company', string='Company', required=True, index=True,
         default=lambda self: self.env['res.company']._company_default_get(
             'stock.picking.batch'))
-    attempt_ids = fields.One2many('crm.delivery.attempt', 'batch_id',
-                                  string='Delivery Attempts', readonly=True)
+    attempt_ids = fields.One2many('crm.delivery.attempt', 'batch_id', string='Delivery Attempts',
+                                  readonly=True, groups='crm_service.group_service_delivery')
     stop_count = fields.Integer(string='Deliveries', compute='_compute_delivery_figures')
     delivered_count = fields.Integer(string='Delivered', compute='_compute_delivery_figures')
     failed_count = fields.Integer(string='Failed', compute='_compute_delivery_figures')

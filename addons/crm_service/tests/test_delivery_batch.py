@@ -97,7 +97,7 @@ class TestDeliveryBatch(SavepointCase):
     def fail(self, picking, user=None, note='Closed at noon'):
         action = picking.sudo(user or self.driver).action_delivery_failed()
         wizard = self.env['crm.delivery.fail'].sudo(user or self.driver).with_context(
-            action['context']).create({'reason_id': self.reason.id, 'note': note})
+            **action['context']).create({'reason_id': self.reason.id, 'note': note})
         wizard.action_confirm()
 
     # -- batching ----------------------------------------------------------------
