@@ -8,3 +8,7 @@ from . import crm_service_request
 from . import res_company
 from . import res_partner
 from . import sale_order
+from . import crm_delivery_failure_reason
+from . import crm_delivery_attempt
+from . import stock_picking
+from . import stock_picking_batch

@@ -40,6 +40,13 @@ class CrmVisitRoute(models.Model):
         'res.partner', string='Depot',
         default=lambda self: self.env.user.company_id.partner_id,
         help="Where tours start and end; its coordinates anchor the stop order.")
+    driver_id = fields.Many2one(
+        'res.users', string='Delivery Staff', track_visibility='onchange',
+        help="Delivers the route; becomes the responsible of its delivery batches.")
+    delivery_capacity = fields.Integer(
+        string='Stops per Batch', default=0,
+        help="The most shops one delivery batch of the route serves; 0 is unlimited. "
+             "Orders that do not fit wait for the next day, lowest priority first.")
     stop_ids = fields.One2many('crm.visit.route.stop', 'route_id', string='Stops', copy=False)
     stop_count = fields.Integer(compute='_compute_stop_count', string='Shops')
     distance_km = fields.Float(
@@ -70,6 +77,13 @@ class CrmVisitRoute(models.Model):
             if not 0 <= route.delivery_offset_days <= 14:
                 raise ValidationError(_("Route %s: delivery follows the visit by 0 to 14 "
                                         "days.") % route.code)
+
+    @api.constrains('delivery_capacity')
+    def _check_delivery_capacity(self):
+        for route in self:
+            if route.delivery_capacity < 0:
+                raise ValidationError(_("Route %s: the stops per batch cannot be negative "
+                                        "(0 is unlimited).") % route.code)
 
     @api.multi
     def name_get(self):

@@ -6,3 +6,5 @@ from . import test_lib_planning
 from . import test_visit
 from . import test_visit_order
 from . import test_service_request
+from . import test_lib_batching
+from . import test_delivery_batch
