@@ -123,6 +123,8 @@ class CrmServiceRequest(models.Model):
                                     ondelete='set null')
     picking_id = fields.Many2one('stock.picking', string='Delivery', index=True,
                                  ondelete='set null')
+    visit_id = fields.Many2one('crm.visit', string='Visit', index=True, ondelete='set null',
+                               help="The visit on which the request was raised.")
 
     # SLA: taken from the customer's tier policy when the request is received, and
     # kept (a later re-tiering does not move the deadlines of open requests).
@@ -268,7 +270,7 @@ class CrmServiceRequest(models.Model):
                     _("Give the root cause and the corrective action of %s before closing it: "
                       "complaints and quality requests need both.") % request.display_name)
 
-    @api.constrains('partner_id', 'sale_order_id', 'picking_id')
+    @api.constrains('partner_id', 'sale_order_id', 'picking_id', 'visit_id')
     def _check_links(self):
         for request in self:
             customer = request.commercial_partner_id
@@ -280,6 +282,10 @@ class CrmServiceRequest(models.Model):
             if picking and picking.partner_id.commercial_partner_id != customer:
                 raise ValidationError(_("Delivery %s belongs to another customer.")
                                       % picking.name)
+            visit = request.visit_id
+            if visit and visit.partner_id.commercial_partner_id != customer:
+                raise ValidationError(_("Visit %s belongs to another customer.")
+                                      % visit.display_name)
 
     @api.constrains('date_received')
     def _check_date_received(self):

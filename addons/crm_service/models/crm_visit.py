@@ -140,6 +140,9 @@ class CrmVisit(models.Model):
     note = fields.Text(string='Notes')
     order_ids = fields.One2many('sale.order', 'visit_id', string='Orders', readonly=True)
     order_count = fields.Integer(compute='_compute_order_count', string='Orders Taken')
+    request_ids = fields.One2many('crm.service.request', 'visit_id', string='Service Requests',
+                                  readonly=True)
+    request_count = fields.Integer(compute='_compute_request_count', string='Requests')
     tier_id = fields.Many2one(related='partner_id.tier_id', readonly=True)
     partner_phone = fields.Char(related='partner_id.phone', readonly=True)
     partner_street = fields.Char(related='partner_id.street', readonly=True)
@@ -159,6 +162,11 @@ class CrmVisit(models.Model):
     def _compute_order_count(self):
         for visit in self:
             visit.order_count = len(visit.order_ids)
+
+    @api.depends('request_ids')
+    def _compute_request_count(self):
+        for visit in self:
+            visit.request_count = len(visit.request_ids)
 
     @api.multi
     def name_get(self):
@@ -249,6 +257,19 @@ class CrmVisit(models.Model):
             raise UserError(_("Only cancelled visits can be planned again."))
         self.write({'state': 'planned'})
         return True
+
+    @api.multi
+    def action_open_request(self):
+        """A new service request of the shop, raised on this visit."""
+        self.ensure_one()
+        return {
+            'type': 'ir.actions.act_window',
+            'res_model': 'crm.service.request',
+            'view_mode': 'form',
+            'target': 'current',
+            'context': {'default_visit_id': self.id, 'default_partner_id': self.partner_id.id,
+                        'default_channel': 'visit', 'default_request_type': 'complaint'},
+        }
 
     # -- taking an order -----------------------------------------------------
 

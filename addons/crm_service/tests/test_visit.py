@@ -207,3 +207,14 @@ class TestVisit(SavepointCase):
             mine.sudo(self.agent).write({'note': 'Agents only read visits'})
         with self.assertRaises(AccessError):
             mine.sudo(self.am).unlink()
+
+    def test_a_visit_opens_a_request(self):
+        visit = self.visit()
+        action = visit.action_open_request()
+        request = self.env['crm.service.request'].sudo(self.am).with_context(
+            action['context']).create({'name': 'Broken display fridge'})
+        self.assertEqual((request.visit_id, request.partner_id, request.channel),
+                         (visit, self.shop_a, 'visit'))
+        self.assertEqual(visit.request_count, 1)
+        with self.assertRaises(ValidationError):
+            request.write({'visit_id': self.visit(partner=self.shop_b).id})
