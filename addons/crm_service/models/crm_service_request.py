@@ -3,6 +3,7 @@ import logging
 import threading
 
 import pytz
+from psycopg2 import sql
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
@@ -33,47 +34,29 @@ FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 # that breach yet, in one guarded UPDATE: concurrent or repeated cron runs
 # claim each breach once (SKIP LOCKED leaves rows another run holds; the guard
 # on the flag leaves rows it already committed).
-CLAIM_RESPONSE_BREACHES = """
+CLAIM_BREACHES = """
 WITH due AS (
     SELECT r.id
       FROM crm_service_request r
       JOIN crm_service_request_stage s ON s.id = r.stage_id
      WHERE r.active AND s.is_closed IS NOT TRUE
-       AND r.response_escalated IS NOT TRUE
-       AND r.date_first_response IS NULL
-       AND r.date_response_deadline < %(now)s
-     ORDER BY r.date_response_deadline, r.id
+       AND r.{flag} IS NOT TRUE
+       AND r.{met} IS NULL
+       AND r.{deadline} < %(now)s
+     ORDER BY r.{deadline}, r.id
      LIMIT %(limit)s
        FOR UPDATE OF r SKIP LOCKED
 )
 UPDATE crm_service_request r
-   SET response_escalated = TRUE
+   SET {flag} = TRUE
   FROM due
- WHERE r.id = due.id AND r.response_escalated IS NOT TRUE
+ WHERE r.id = due.id AND r.{flag} IS NOT TRUE
 RETURNING r.id
 """
-CLAIM_RESOLUTION_BREACHES = """
-WITH due AS (
-    SELECT r.id
-      FROM crm_service_request r
-      JOIN crm_service_request_stage s ON s.id = r.stage_id
-     WHERE r.active AND s.is_closed IS NOT TRUE
-       AND r.resolution_escalated IS NOT TRUE
-       AND r.date_closed IS NULL
-       AND r.date_resolution_deadline < %(now)s
-     ORDER BY r.date_resolution_deadline, r.id
-     LIMIT %(limit)s
-       FOR UPDATE OF r SKIP LOCKED
-)
-UPDATE crm_service_request r
-   SET resolution_escalated = TRUE
-  FROM due
- WHERE r.id = due.id AND r.resolution_escalated IS NOT TRUE
-RETURNING r.id
-"""
-BREACH_CLAIMS = [
-    ('response', CLAIM_RESPONSE_BREACHES, 'response_escalated'),
-    ('resolution', CLAIM_RESOLUTION_BREACHES, 'resolution_escalated'),
+# (breach, escalated flag, when the deadline was met, the deadline)
+BREACHES = [
+    ('response', 'response_escalated', 'date_first_response', 'date_response_deadline'),
+    ('resolution', 'resolution_escalated', 'date_closed', 'date_resolution_deadline'),
 ]
 
 
@@ -397,7 +380,10 @@ class CrmServiceRequest(models.Model):
         now = now or fields.Datetime.now()
         testing = getattr(threading.currentThread(), 'testing', False)
         escalated = []
-        for breach, query, flag in BREACH_CLAIMS:
+        for breach, flag, met, deadline in BREACHES:
+            query = sql.SQL(CLAIM_BREACHES).format(
+                flag=sql.Identifier(flag), met=sql.Identifier(met),
+                deadline=sql.Identifier(deadline)).as_string(self.env.cr._obj)
             while True:
                 self.env.cr.execute(query, {'now': now, 'limit': batch_size})
                 requests = self.browse([row[0] for row in self.env.cr.fetchall()])

@@ -2,6 +2,7 @@ import datetime
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.addons.crm_tiering.tests.common import new_user
 from odoo.tests.common import SavepointCase
 
 
@@ -48,16 +49,9 @@ class TestDeliveryBatch(SavepointCase):
         cls.elsewhere = Partner.create({'name': 'Shop on no route', 'customer': True,
                                         'is_company': True})
 
-        users = env['res.users'].with_context(no_reset_password=True)
-
-        def user(login, group):
-            return users.create({
-                'name': login, 'login': login, 'email': login + '@example.com',
-                'company_id': cls.company.id, 'company_ids': [(6, 0, [cls.company.id])],
-                'groups_id': [(6, 0, [env.ref(group).id])]})
-        cls.driver = user('delivery_driver', 'crm_service.group_service_delivery')
-        cls.other_driver = user('delivery_driver_2', 'crm_service.group_service_delivery')
-        cls.manager = user('delivery_manager', 'crm_service.group_service_manager')
+        cls.driver = new_user(env, 'delivery_driver', 'crm_service.group_service_delivery')
+        cls.other_driver = new_user(env, 'delivery_driver_2', 'crm_service.group_service_delivery')
+        cls.manager = new_user(env, 'delivery_manager', 'crm_service.group_service_manager')
 
         Route = env['crm.visit.route']
         # Stop order on route 1: shop 2, shop 0, shop 1, shop 3.

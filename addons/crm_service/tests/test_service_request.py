@@ -3,6 +3,7 @@ import datetime
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
+from odoo.addons.crm_tiering.tests.common import new_user
 from odoo.tests.common import SavepointCase
 
 RECEIVED = datetime.datetime(2025, 3, 3, 8, 0)  # UTC
@@ -78,11 +79,7 @@ class TestServiceRequest(SavepointCase):
 
     @classmethod
     def make_user(cls, login, group, company=None):
-        company = company or cls.company
-        return cls.env['res.users'].with_context(no_reset_password=True).create({
-            'name': login, 'login': login, 'email': login + '@example.com', 'lang': 'en_US',
-            'company_id': company.id, 'company_ids': [(6, 0, [company.id])],
-            'groups_id': [(6, 0, [cls.env.ref(group).id])]})
+        return new_user(cls.env, login, group, company=company or cls.company)
 
     @contextlib.contextmanager
     def refused(self, exception=ValidationError):

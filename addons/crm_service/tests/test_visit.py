@@ -2,6 +2,7 @@ import datetime
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.addons.crm_tiering.tests.common import new_user
 from odoo.tests.common import SavepointCase
 
 # 2030-01-07 is a Monday.
@@ -48,16 +49,9 @@ class TestVisit(SavepointCase):
         cls.closed_shop = shop('Visit shop archived', tier_a)
         cls.friday_shop = shop('Visit shop on a Friday route', tier_a)
 
-        users = env['res.users'].with_context(no_reset_password=True)
-
-        def user(login, group):
-            return users.create({
-                'name': login, 'login': login, 'email': login + '@example.com',
-                'company_id': cls.company.id, 'company_ids': [(6, 0, [cls.company.id])],
-                'groups_id': [(6, 0, [env.ref(group).id])]})
-        cls.am = user('visit_am', 'crm_service.group_service_user')
-        cls.other_am = user('visit_am2', 'crm_service.group_service_user')
-        cls.agent = user('visit_agent', 'crm_service.group_service_agent')
+        cls.am = new_user(env, 'visit_am', 'crm_service.group_service_user')
+        cls.other_am = new_user(env, 'visit_am2', 'crm_service.group_service_user')
+        cls.agent = new_user(env, 'visit_agent', 'crm_service.group_service_agent')
         Route = env['crm.visit.route']
         cls.route = Route.create({
             'code': 'VMON', 'name': 'Monday', 'user_id': cls.am.id, 'visit_mon': True,

@@ -3,6 +3,16 @@ import datetime
 from odoo import fields
 
 
+def new_user(env, login, *groups, company=None):
+    """A user of ``company`` (default: the current user's) in ``groups`` (xmlids),
+    working in English so that tests can match messages."""
+    company = company or env.user.company_id
+    return env['res.users'].with_context(no_reset_password=True).create({
+        'name': login, 'login': login, 'email': login + '@example.com', 'lang': 'en_US',
+        'company_id': company.id, 'company_ids': [(6, 0, [company.id])],
+        'groups_id': [(6, 0, [env.ref(group).id for group in groups])]})
+
+
 class AreaAccessMixin(object):
     """Groups and menu of one functional area.
 
