@@ -229,3 +229,24 @@ def test_visits_planned_played_and_taken_over_rpc(demo):
     assert rpc('crm.visit', 'read', [[visit['id']], ['state']])[0]['state'] == 'in_progress'
     due = rpc('crm.visit.due', 'search_read', [[]], {'fields': ['user_id', 'overdue_days']})
     assert all(row['user_id'][0] == uid and row['overdue_days'] >= 0 for row in due)
+
+
+def test_tomorrows_delivery_batches_for_the_driver(demo):
+    rpc = demo.rpc('delivery')
+    batches = rpc('stock.picking.batch', 'search_read', [[('route_id', '!=', False)]],
+                  {'fields': ['route_id', 'user_id', 'delivery_date', 'picking_ids']})
+    assert batches, 'the orders of the last day wait for tomorrow'
+    assert all(b['user_id'][1] == '孙师傅' and b['picking_ids'] for b in batches)
+    assert len({b['route_id'][0] for b in batches}) == len(batches), 'one batch per route'
+
+
+def test_service_requests_with_sla_and_escalations(demo):
+    rpc = demo.rpc('service_desk')
+    requests = rpc('crm.service.request', 'search_read', [[]], {
+        'fields': ['is_closed', 'rating', 'resolved_on_time', 'response_escalated',
+                   'date_response_deadline']})
+    assert len(requests) == 40
+    closed = [r for r in requests if r['is_closed']]
+    assert closed and all(1 <= r['rating'] <= 5 for r in closed)
+    assert {r['resolved_on_time'] for r in closed} == {True, False}
+    assert any(r['response_escalated'] for r in requests if not r['is_closed'])

@@ -64,6 +64,9 @@ def generate(env, seed=plan.SEED):
     tiering.configure(env, rng, customers, partners, users)
     service.create_routes(env, partners, users)
     service.create_visits(env, rng, today)
+    service.take_orders(env, rng, partners, users, today)
+    service.plan_deliveries(env, today)
+    service.create_requests(env, rng, partners, users, now)
     _logger.info('demo: done, the consistency checks pass')
 
 

@@ -6,6 +6,7 @@ import datetime
 from psycopg2.extras import execute_values
 
 from odoo import fields
+from odoo.exceptions import UserError
 
 from . import master
 
@@ -22,6 +23,7 @@ def create_routes(env, partners, users):
         route = Route.create({
             'code': 'R%02d' % (index + 1), 'name': district,
             'user_id': users[master.ACCOUNT_MANAGERS[index // 2]].id,
+            'driver_id': users['delivery'].id,
             WEEKDAYS[index % len(WEEKDAYS)]: True, 'delivery_offset_days': 1,
             'stop_ids': [(0, 0, {'partner_id': shop.id}) for shop in shops],
         })
@@ -81,3 +83,80 @@ def create_visits(env, rng, today):
 def _pick(rng, weighted):
     values, weights = zip(*weighted)
     return rng.choices(values, weights)[0]
+
+
+# (type, subject, root cause, corrective action) of the demo service requests.
+REQUESTS = [
+    ('complaint', '送货晚了一天', '配送线路当天车辆超载', '超载时按客户等级优先配送'),
+    ('complaint', '外包装破损', '装车时未加固', '易碎品单独装箱并加固'),
+    ('quality', '啤酒有沉淀', '批次储存温度过高', '该批次下架并更换'),
+    ('inquiry', '询问新品价格', '', ''),
+    ('supply', '申请增加五粮液配额', '', ''),
+    ('return', '退回临期商品', '', ''),
+]
+REQUEST_COUNT = 40
+TODAY_VISITS = 8
+PHONE_ORDERS = 6
+
+
+def create_requests(env, rng, partners, users, now):
+    """Service requests of the last two months: most resolved within or after their
+    SLA and rated, the recent ones open; the overdue ones escalate."""
+    env.user.company_id.service_escalation_user_id = users['sales_manager']
+    Request = env['crm.service.request']
+    stages = env['crm.service.request.stage'].search([])
+    resolved = stages.filtered('is_closed')[:1]
+    for _index in range(REQUEST_COUNT):
+        kind, subject, cause, action = rng.choice(REQUESTS)
+        received = now - datetime.timedelta(hours=rng.randint(2, 24 * 60))
+        request = Request.create({
+            'name': subject, 'request_type': kind, 'partner_id': rng.choice(partners).id,
+            'channel': rng.choice(['phone', 'visit', 'email']), 'date_received': received,
+            'user_id': users['service_desk'].id, 'priority': rng.choice(['0', '0', '1', '2'])})
+        if received > now - datetime.timedelta(days=5) or rng.random() < 0.1:
+            continue
+        request.write({'stage_id': resolved.id, 'root_cause': cause or '客户咨询',
+                       'corrective_action': action or '已答复客户',
+                       'rating': rng.choice([3, 4, 4, 5, 5])})
+        response = received + datetime.timedelta(
+            hours=rng.uniform(0.2, 1.3) * request.sla_response_hours)
+        request.write({'date_first_response': response, 'date_closed': response + (
+            datetime.timedelta(hours=rng.uniform(0.2, 1.2) * request.sla_resolution_hours))})
+    Request._cron_escalate(now=now)
+
+
+def take_orders(env, rng, partners, users, today):
+    """Today's first visits: checked in, the usual quantities ordered and confirmed
+    when the tier policy allows, checked out; and a few phone orders."""
+    for visit in env['crm.visit'].search([('date', '=', str(today)), ('state', '=', 'planned')],
+                                         order='route_id, sequence', limit=TODAY_VISITS):
+        visit = visit.sudo(visit.user_id)
+        order = visit._take_order()
+        _try_confirm(order)
+        visit.write({'outcome': 'ordered' if order.state == 'sale' else 'no_order',
+                     'satisfaction': _pick(rng, SATISFACTION)})
+        visit._check_out()
+    products = env['product.product'].search([('sale_ok', '=', True)])
+    desk = env['sale.order'].sudo(users['order_desk'])
+    for partner in rng.sample(partners, PHONE_ORDERS):
+        _try_confirm(desk.create({'partner_id': partner.id, 'order_line': [
+            (0, 0, {'product_id': product.id, 'product_uom_qty': rng.randint(1, 3)})
+            for product in rng.sample(list(products), 2)]}))
+
+
+def _try_confirm(order):
+    """Confirm unless the tier policy refuses: the quotation then waits."""
+    if not order.order_line:
+        return
+    try:
+        with order.env.cr.savepoint():
+            order.action_confirm()
+    except UserError:
+        order.invalidate_cache()
+
+
+def plan_deliveries(env, today):
+    """Tomorrow's batches from the orders not delivered yet."""
+    routes = env['crm.visit.route'].search([])
+    env['stock.picking.batch']._plan_route_deliveries(
+        today + datetime.timedelta(days=1), routes)
