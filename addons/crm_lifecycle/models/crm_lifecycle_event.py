@@ -42,10 +42,16 @@ class CrmLifecycleEvent(models.Model):
 
     @api.depends('metrics_snapshot')
     def _compute_metrics_summary(self):
+        snapshots = {}
         for event in self:
             try:
-                metrics = json.loads(event.metrics_snapshot or '{}')
+                snapshots[event] = json.loads(event.metrics_snapshot or '{}')
             except ValueError:
-                metrics = {}
+                snapshots[event] = {}
+        names = sorted({name for metrics in snapshots.values() for name in metrics})
+        # The customer form's labels, in the reader's language.
+        labels = self.env['res.partner'].fields_get(names, ['string']) if names else {}
+        for event, metrics in snapshots.items():
             event.metrics_summary = '\n'.join(
-                '%s: %s' % (key, value) for key, value in sorted(metrics.items()))
+                '%s: %s' % (labels.get(name, {}).get('string', name), metrics[name])
+                for name in names if name in metrics)

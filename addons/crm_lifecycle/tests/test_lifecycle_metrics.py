@@ -142,7 +142,7 @@ class TestLifecycleMetrics(SalesDataMixin, SavepointCase):
                           self.company, 0))
         snapshot = json.loads(event.metrics_snapshot)
         self.assertEqual(snapshot['lifecycle_last_order_days'], 130)
-        self.assertIn('lifecycle_last_order_days: 130', event.metrics_summary)
+        self.assertIn('Days Since Last Order: 130', event.metrics_summary)
 
     def test_recompute_is_idempotent(self):
         before = self.env['crm.lifecycle.event'].search_count([])
@@ -188,3 +188,17 @@ class TestLifecycleMetrics(SalesDataMixin, SavepointCase):
         employee = new_user(self.env, 'lc_metrics_employee', 'base.group_user')
         with self.assertRaises(AccessError):
             self.lapsed.sudo(employee).read(['churn_risk'])
+
+    def test_views_load_for_each_role(self):
+        salesman = new_user(self.env, 'lc_metrics_salesman', 'sales_team.group_sale_salesman')
+        Partner = self.env['res.partner']
+        for user in (salesman, self.user):
+            form = Partner.sudo(user).fields_view_get(view_type='form')
+            self.assertIn('lifecycle_stage_id', form['fields'])
+            self.assertEqual('churn_risk' in form['fields'], user == self.user)
+            Partner.sudo(user).fields_view_get(view_type='kanban')
+            Partner.sudo(user).fields_view_get(view_type='search')
+        for view_type in ('tree', 'form', 'search', 'pivot'):
+            self.env['crm.lifecycle.event'].sudo(self.user).fields_view_get(view_type=view_type)
+        action = self.env.ref('crm_lifecycle.action_customers_by_stage')
+        self.assertIn('lifecycle_stage_id', action.context)
