@@ -10,6 +10,13 @@
     ],
     'data': [
         'security/crm_lifecycle_security.xml',
+        'security/ir.model.access.csv',
+        'data/crm_lifecycle_stage_data.xml',
+        'views/crm_lifecycle_stage_views.xml',
+        'views/crm_lifecycle_event_views.xml',
+        'views/res_partner_views.xml',
+        'wizards/crm_lifecycle_stage_change_views.xml',
+        'data/crm_lifecycle_data.xml',
         'views/menus.xml',
     ],
     'installable': True,

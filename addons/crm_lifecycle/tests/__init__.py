@@ -1,1 +1,5 @@
+from . import test_lib_bgbb
+from . import test_lib_risk
 from . import test_lifecycle_access
+from . import test_lifecycle_metrics
+from . import test_lifecycle_stages

@@ -1,0 +1,1 @@
+"""Pure-Python maths of crm_lifecycle (stdlib only, no Odoo import)."""

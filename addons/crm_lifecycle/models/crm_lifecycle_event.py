@@ -1,0 +1,57 @@
+import json
+
+from odoo import api, fields, models
+
+ORIGINS = [
+    ('initial', 'Initial'),
+    ('manual', 'Manual'),
+    ('rule', 'Rule'),
+]
+
+
+class CrmLifecycleEvent(models.Model):
+    """One move of a customer between lifecycle stages, with the metrics of the
+    moment and the time spent in the stage it left (for cohort reports)."""
+
+    _name = 'crm.lifecycle.event'
+    _description = 'Lifecycle Event'
+    _order = 'date desc, id desc'
+    _rec_name = 'partner_id'
+
+    partner_id = fields.Many2one('res.partner', string='Customer', required=True, index=True,
+                                 ondelete='cascade', readonly=True)
+    company_id = fields.Many2one('res.company', required=True, index=True, readonly=True,
+                                 default=lambda self: self.env.user.company_id)
+    from_stage_id = fields.Many2one('crm.lifecycle.stage', string='From Stage', index=True,
+                                    ondelete='restrict', readonly=True)
+    to_stage_id = fields.Many2one('crm.lifecycle.stage', string='To Stage', required=True,
+                                  index=True, ondelete='restrict', readonly=True)
+    origin = fields.Selection(ORIGINS, required=True, default='manual', readonly=True,
+                              index=True)
+    reason = fields.Char(readonly=True)
+    user_id = fields.Many2one('res.users', string='User', readonly=True, index=True,
+                              default=lambda self: self.env.user)
+    date = fields.Datetime(required=True, readonly=True, index=True,
+                           default=fields.Datetime.now)
+    metrics_snapshot = fields.Text(
+        readonly=True, help="The customer's lifecycle metrics when it moved, as JSON.")
+    metrics_summary = fields.Text(compute='_compute_metrics_summary', string='Metrics')
+    duration_days = fields.Integer(
+        string='Days in Previous Stage', readonly=True, group_operator='avg',
+        help="How long the customer stayed in the stage it left.")
+
+    @api.depends('metrics_snapshot')
+    def _compute_metrics_summary(self):
+        snapshots = {}
+        for event in self:
+            try:
+                snapshots[event] = json.loads(event.metrics_snapshot or '{}')
+            except ValueError:
+                snapshots[event] = {}
+        names = sorted({name for metrics in snapshots.values() for name in metrics})
+        # The customer form's labels, in the reader's language.
+        labels = self.env['res.partner'].fields_get(names, ['string']) if names else {}
+        for event, metrics in snapshots.items():
+            event.metrics_summary = '\n'.join(
+                '%s: %s' % (labels.get(name, {}).get('string', name), metrics[name])
+                for name in names if name in metrics)

@@ -1,0 +1,454 @@
+import json
+import logging
+import threading
+
+from psycopg2.extras import execute_values
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..lib import bgbb, cadence, risk
+
+_logger = logging.getLogger(__name__)
+
+LIFECYCLE_USER = 'crm_lifecycle.group_lifecycle_user'
+LIFECYCLE_MANAGER = 'crm_lifecycle.group_lifecycle_manager'
+# Orders counted in "orders in the window", and the span the cadence is read from.
+WINDOW_DAYS = 365
+# Revenue and product trends compare the last TREND_DAYS with the TREND_DAYS before.
+TREND_DAYS = 90
+# BG/BB sees the last HORIZON_WEEKS weekly windows; missed windows look at fewer.
+HORIZON_WEEKS = 52
+MISSED_WEEKS = 12
+# Initial assignment: no order for this many days means churned.
+CHURN_DAYS = 90
+
+# One aggregate over the confirmed sale orders of one company (plus open
+# complaints and overdue invoices), one row per customer in scope. Days are
+# the company's days (its time zone). A customer shared by companies (no
+# company of its own) belongs to the company of its last order, else to the
+# main company, so that two companies never overwrite each other's metrics.
+METRICS_QUERY = """
+WITH orders AS (
+    SELECT p.commercial_partner_id AS partner_id, so.id, so.amount_untaxed,
+           (so.date_order AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day
+      FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+     WHERE so.company_id = %(company)s AND so.state IN ('sale', 'done')
+), bounds AS (
+    SELECT partner_id, min(day) AS first_day, max(day) AS last_day
+      FROM orders GROUP BY partner_id
+), ordered AS (
+    SELECT o.partner_id,
+           -- the cadence: order days in the year up to the last order
+           (b.last_day - min(o.day) FILTER (WHERE o.day > b.last_day - %(window)s))::float
+               / nullif(count(DISTINCT o.day) FILTER (
+                            WHERE o.day > b.last_day - %(window)s) - 1, 0) AS avg_gap,
+           count(*) FILTER (WHERE o.day > %(today)s - %(window)s) AS order_count,
+           sum(o.amount_untaxed) FILTER (WHERE o.day > %(today)s - %(trend)s) AS revenue,
+           sum(o.amount_untaxed) FILTER (
+               WHERE o.day > %(today)s - 2 * %(trend)s
+                 AND o.day <= %(today)s - %(trend)s) AS revenue_before,
+           array_agg(DISTINCT (%(today)s - o.day) / 7) FILTER (
+               WHERE o.day > %(today)s - 7 * %(horizon)s AND o.day <= %(today)s) AS weeks
+      FROM orders o JOIN bounds b ON b.partner_id = o.partner_id
+     GROUP BY o.partner_id, b.last_day
+), assortment AS (
+    SELECT o.partner_id,
+           count(DISTINCT sol.product_id) FILTER (
+               WHERE o.day > %(today)s - %(trend)s) AS products,
+           count(DISTINCT sol.product_id) FILTER (
+               WHERE o.day <= %(today)s - %(trend)s) AS products_before
+      FROM orders o JOIN sale_order_line sol ON sol.order_id = o.id
+     WHERE o.day > %(today)s - 2 * %(trend)s AND sol.product_id IS NOT NULL
+     GROUP BY o.partner_id
+), complaints AS (
+    SELECT r.commercial_partner_id AS partner_id, count(*) AS open_count
+      FROM crm_service_request r
+     WHERE r.company_id = %(company)s AND r.active AND r.is_closed IS NOT TRUE
+       AND r.request_type IN ('complaint', 'quality')
+     GROUP BY r.commercial_partner_id
+), overdue AS (
+    SELECT i.commercial_partner_id AS partner_id, sum(i.residual_company_signed) AS amount
+      FROM account_invoice i
+     WHERE i.company_id = %(company)s AND i.type = 'out_invoice' AND i.state = 'open'
+       AND i.date_due < %(today)s
+     GROUP BY i.commercial_partner_id
+), last_company AS (
+    SELECT DISTINCT ON (p.commercial_partner_id)
+           p.commercial_partner_id AS partner_id, so.company_id
+      FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+     WHERE so.state IN ('sale', 'done')
+     ORDER BY p.commercial_partner_id, so.date_order DESC, so.id DESC
+)
+SELECT p.id, p.lifecycle_stage_id, %(today)s - b.last_day, o.avg_gap,
+       coalesce(o.order_count, 0), coalesce(o.revenue, 0), o.revenue_before,
+       coalesce(a.products, 0), a.products_before, coalesce(c.open_count, 0),
+       coalesce(ov.amount, 0), (%(today)s - b.first_day) / 7, o.weeks
+  FROM res_partner p
+  LEFT JOIN last_company lc ON lc.partner_id = p.id
+  LEFT JOIN bounds b ON b.partner_id = p.id
+  LEFT JOIN ordered o ON o.partner_id = p.id
+  LEFT JOIN assortment a ON a.partner_id = p.id
+  LEFT JOIN complaints c ON c.partner_id = p.id
+  LEFT JOIN overdue ov ON ov.partner_id = p.id
+ WHERE p.active AND p.customer AND p.id = p.commercial_partner_id
+   AND coalesce(p.company_id, lc.company_id, %(main_company)s) = %(company)s
+ ORDER BY p.id
+"""
+
+METRIC_FIELDS = [
+    'lifecycle_last_order_days', 'lifecycle_avg_gap_days', 'lifecycle_gap_ratio',
+    'lifecycle_order_count', 'lifecycle_revenue_trend', 'lifecycle_product_trend',
+    'lifecycle_missed_windows', 'lifecycle_open_complaints', 'lifecycle_overdue_amount',
+    'lifecycle_p_alive', 'churn_risk', 'churn_risk_factors', 'lifecycle_metrics_date',
+]
+# Rows of (partner id, *METRIC_FIELDS), typed so that NULLs keep their type.
+UPDATE_QUERY = """
+UPDATE res_partner p
+   SET lifecycle_last_order_days = v.last_order_days, lifecycle_avg_gap_days = v.avg_gap,
+       lifecycle_gap_ratio = v.gap_ratio, lifecycle_order_count = v.order_count,
+       lifecycle_revenue_trend = v.revenue_trend, lifecycle_product_trend = v.product_trend,
+       lifecycle_missed_windows = v.missed, lifecycle_open_complaints = v.complaints,
+       lifecycle_overdue_amount = v.overdue, lifecycle_p_alive = v.p_alive,
+       churn_risk = v.risk, churn_risk_factors = v.factors, lifecycle_metrics_date = v.day
+  FROM (VALUES %s) AS v(id, last_order_days, avg_gap, gap_ratio, order_count, revenue_trend,
+                        product_trend, missed, complaints, overdue, p_alive, risk, factors,
+                        day)
+ WHERE p.id = v.id
+"""
+UPDATE_ROW = ('(%s::int, %s::int, %s::float, %s::float, %s::int, %s::float, %s::float, '
+              '%s::int, %s::int, %s::numeric, %s::float, %s::int, %s::text, %s::date)')
+# Customers of the company who left the scope (archived, no longer customers)
+# lose their metrics rather than keep stale ones.
+RESET_QUERY = """
+UPDATE res_partner
+   SET {}
+ WHERE lifecycle_metrics_date IS NOT NULL AND company_id = %s AND NOT (id = ANY(%s))
+""".format(', '.join('%s = NULL' % name for name in METRIC_FIELDS))
+STAGE_QUERY = """
+UPDATE res_partner p SET lifecycle_stage_id = v.stage_id, lifecycle_stage_date = v.day
+  FROM (VALUES %s) AS v(id, stage_id, day)
+ WHERE p.id = v.id AND p.lifecycle_stage_id IS NULL
+RETURNING p.id
+"""
+STAGE_ROW = '(%s::int, %s::int, %s::date)'
+EVENT_QUERY = """
+INSERT INTO crm_lifecycle_event (partner_id, company_id, from_stage_id, to_stage_id, origin,
+                                 reason, user_id, date, metrics_snapshot, duration_days,
+                                 create_uid, create_date, write_uid, write_date)
+VALUES %s
+"""
+
+
+class ResPartner(models.Model):
+    _inherit = 'res.partner'
+
+    lifecycle_stage_id = fields.Many2one(
+        'crm.lifecycle.stage', string='Lifecycle Stage', index=True, copy=False,
+        ondelete='restrict', track_visibility='onchange',
+        group_expand='_read_group_lifecycle_stage_ids',
+        help="Changed by the lifecycle engine, or by hand with a reason (Change Stage).")
+    lifecycle_stage_date = fields.Date(
+        string='In Stage Since', readonly=True, copy=False)
+    lifecycle_last_order_days = fields.Integer(
+        string='Days Since Last Order', readonly=True, copy=False, group_operator='avg',
+        groups=LIFECYCLE_USER)
+    lifecycle_avg_gap_days = fields.Float(
+        string='Average Days Between Orders', digits=(16, 1), readonly=True, copy=False,
+        group_operator='avg', groups=LIFECYCLE_USER,
+        help="Between the order days of the year up to the last order.")
+    lifecycle_gap_ratio = fields.Float(
+        string='Gap Ratio', digits=(16, 2), readonly=True, copy=False, group_operator='avg',
+        groups=LIFECYCLE_USER,
+        help="Days since the last order divided by the average gap: above 1, the customer "
+             "is later than usual.")
+    lifecycle_order_count = fields.Integer(
+        string='Orders in the Last Year', readonly=True, copy=False, groups=LIFECYCLE_USER)
+    lifecycle_revenue_trend = fields.Float(
+        string='Revenue Trend (%)', digits=(16, 1), readonly=True, copy=False,
+        group_operator='avg', groups=LIFECYCLE_USER,
+        help="Ordered amount (untaxed) of the last 90 days against the 90 days before.")
+    lifecycle_product_trend = fields.Float(
+        string='Product Range Trend (%)', digits=(16, 1), readonly=True, copy=False,
+        group_operator='avg', groups=LIFECYCLE_USER,
+        help="Distinct products ordered in the last 90 days against the 90 days before.")
+    lifecycle_missed_windows = fields.Integer(
+        string='Missed Ordering Windows', readonly=True, copy=False, groups=LIFECYCLE_USER,
+        help="Windows of the customer's own cadence (rounded to weeks) in the last 12 weeks "
+             "without an order, counted from its first order.")
+    lifecycle_open_complaints = fields.Integer(
+        string='Open Complaints', readonly=True, copy=False, groups=LIFECYCLE_USER)
+    lifecycle_overdue_amount = fields.Float(
+        string='Overdue Receivables', digits=(16, 2), readonly=True, copy=False,
+        groups=LIFECYCLE_USER, help="Open customer invoices past their due date.")
+    lifecycle_p_alive = fields.Float(
+        string='P(alive)', digits=(16, 3), readonly=True, copy=False, group_operator='avg',
+        groups=LIFECYCLE_USER,
+        help="Probability that the customer still orders, from the BG/BB model fitted on the "
+             "weekly ordering windows of the company's customers.")
+    churn_risk = fields.Integer(
+        readonly=True, copy=False, index=True, group_operator='avg', groups=LIFECYCLE_USER,
+        help="0-100: P(alive), gap ratio, trends, missed windows, complaints and overdue "
+             "receivables, weighted.")
+    churn_risk_factors = fields.Text(
+        string='Main Risk Factors', readonly=True, copy=False, groups=LIFECYCLE_USER)
+    lifecycle_metrics_date = fields.Date(
+        string='Lifecycle Metrics Computed On', readonly=True, copy=False,
+        groups=LIFECYCLE_USER)
+    lifecycle_event_ids = fields.One2many(
+        'crm.lifecycle.event', 'partner_id', string='Lifecycle History', readonly=True,
+        groups=LIFECYCLE_USER)
+
+    @api.model
+    def _read_group_lifecycle_stage_ids(self, stages, domain, order):
+        # Every stage is a kanban column, empty or not.
+        return stages.search([], order=order)
+
+    # -- manual changes --------------------------------------------------------
+
+    @api.model
+    def create(self, vals):
+        self._check_no_lifecycle_metrics(vals)
+        stage_id = vals.pop('lifecycle_stage_id', False)
+        partner = super().create(vals)
+        if stage_id:
+            partner.with_context(
+                lifecycle_reason=self.env.context.get('lifecycle_reason')
+                or _("Set when the customer was created")).write({'lifecycle_stage_id': stage_id})
+        return partner
+
+    @api.multi
+    def write(self, vals):
+        self._check_no_lifecycle_metrics(vals)
+        if 'lifecycle_stage_id' in vals:
+            self._log_manual_lifecycle_change(vals.get('lifecycle_stage_id'))
+            vals = dict(vals, lifecycle_stage_date=fields.Date.context_today(self))
+        return super().write(vals)
+
+    @api.model
+    def _check_no_lifecycle_metrics(self, vals):
+        # Only the recompute (raw SQL) sets them.
+        forged = set(vals) & (set(METRIC_FIELDS) | {'lifecycle_stage_date'})
+        if forged:
+            raise UserError(_("Lifecycle metrics are computed, not entered: %s.")
+                            % ', '.join(sorted(forged)))
+
+    def _log_manual_lifecycle_change(self, stage_id):
+        """An event per customer that really moves, with the user and the reason
+        (context key ``lifecycle_reason``)."""
+        if not self.env.user.has_group(LIFECYCLE_USER):
+            raise AccessError(_("Only lifecycle users change a customer's lifecycle stage."))
+        reason = (self.env.context.get('lifecycle_reason') or '').strip()
+        if not reason:
+            raise UserError(_("A manual lifecycle stage change needs a reason: use Change "
+                              "Stage on the customer."))
+        if not stage_id:
+            raise UserError(_("A customer cannot leave the lifecycle: choose another stage."))
+        today = fields.Date.from_string(fields.Date.context_today(self))
+        Event = self.env['crm.lifecycle.event']
+        for partner in self.filtered(lambda p: p.lifecycle_stage_id.id != stage_id):
+            Event.create({
+                'partner_id': partner.id, 'company_id': self.env.user.company_id.id,
+                'from_stage_id': partner.lifecycle_stage_id.id, 'to_stage_id': stage_id,
+                'origin': 'manual', 'reason': reason,
+                'metrics_snapshot': json.dumps(partner._lifecycle_snapshot(), sort_keys=True,
+                                               default=str),
+                'duration_days': partner._days_in_stage(today),
+            })
+
+    def _days_in_stage(self, today):
+        if not self.lifecycle_stage_date:
+            return 0
+        return (today - fields.Date.from_string(self.lifecycle_stage_date)).days
+
+    def _lifecycle_snapshot(self):
+        partner = self.sudo()   # only read, for the event of a permitted change
+        return {name: partner[name] for name in METRIC_FIELDS if name != 'churn_risk_factors'}
+
+    @api.multi
+    def action_change_lifecycle_stage(self):
+        self.ensure_one()
+        action = self.env.ref('crm_lifecycle.action_lifecycle_stage_change').read()[0]
+        action['context'] = {'default_partner_id': self.id}
+        return action
+
+    # -- visit planning --------------------------------------------------------
+
+    @api.model
+    def _visit_planning_excluded(self, partner_ids, company):
+        """Also leave out customers whose company is in a churned stage."""
+        excluded = super()._visit_planning_excluded(partner_ids, company)
+        self.env.cr.execute("""
+            SELECT p.id FROM res_partner p
+              JOIN res_partner c ON c.id = p.commercial_partner_id
+              JOIN crm_lifecycle_stage s ON s.id = c.lifecycle_stage_id
+             WHERE p.id = ANY(%s) AND s.is_churned""", [list(partner_ids)])
+        return set(excluded) | {row[0] for row in self.env.cr.fetchall()}
+
+    # -- the recompute ---------------------------------------------------------
+
+    @api.model
+    def action_compute_lifecycle(self):
+        if not self.env.user.has_group(LIFECYCLE_MANAGER):
+            raise AccessError(_("Only lifecycle managers recompute lifecycle metrics."))
+        self._compute_lifecycle(self.env.user.company_id)
+        return True
+
+    @api.model
+    def _cron_compute_lifecycle(self):
+        """Every company in its own transaction: a failure keeps the companies done,
+        and a re-run recomputes from scratch (the metrics are idempotent)."""
+        testing = getattr(threading.currentThread(), 'testing', False)
+        for company in self.env['res.company'].search([]):
+            try:
+                with self.env.cr.savepoint():
+                    self._compute_lifecycle(company)
+            except (UserError, ValueError) as error:
+                _logger.warning("Lifecycle metrics of company %s not recomputed: %s",
+                                company.name, error)
+                continue
+            if not testing:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _lifecycle_today(self, company):
+        tz = company.partner_id.tz or 'UTC'
+        return fields.Date.from_string(fields.Date.context_today(self.with_context(tz=tz)))
+
+    @api.model
+    def _compute_lifecycle(self, company, today=None):
+        """Recompute the behaviour metrics and churn risk of every customer of
+        ``company`` (one aggregate, one BG/BB fit, one bulk write), then give the
+        customers without a stage their initial stage."""
+        today = today or self._lifecycle_today(company)
+        rows = self._read_lifecycle_metrics(company, today)
+        values = self._lifecycle_values(company, rows, today)
+        execute_values(self.env.cr, UPDATE_QUERY, values, template=UPDATE_ROW, page_size=1000)
+        self.env.cr.execute(RESET_QUERY, [company.id, [v[0] for v in values]])
+        self.invalidate_cache(METRIC_FIELDS)
+        self._assign_initial_stages(company, rows, values, today)
+
+    def _read_lifecycle_metrics(self, company, today):
+        self.env.cr.execute(METRICS_QUERY, {
+            'company': company.id, 'today': today, 'tz': company.partner_id.tz or 'UTC',
+            'window': WINDOW_DAYS, 'trend': TREND_DAYS, 'horizon': HORIZON_WEEKS,
+            'main_company': self.env.ref('base.main_company').id,
+        })
+        return self.env.cr.fetchall()
+
+    def _lifecycle_values(self, company, rows, today):
+        """Rows for UPDATE_QUERY: the SQL metrics, plus P(alive) from one BG/BB fit
+        over the company's customers and the churn risk with its factors."""
+        summaries, counts = {}, {}
+        for row in rows:
+            if row[2] is not None:
+                summary = bgbb.summarise(row[12] or [], row[11], HORIZON_WEEKS)
+                summaries[row[0]] = summary
+                counts[summary] = counts.get(summary, 0) + 1
+        params = bgbb.fit(counts)
+        # Kept on the company so that the fit can be read and explained.
+        self.env.cr.execute(
+            "UPDATE res_company SET lifecycle_model_params = %s WHERE id = %s",
+            [json.dumps({'alpha': round(params[0], 4), 'beta': round(params[1], 4),
+                         'gamma': round(params[2], 4), 'delta': round(params[3], 4),
+                         'customers': len(summaries),
+                         'fitted_on': fields.Date.to_string(today)}, sort_keys=True),
+             company.id])
+        company.invalidate_cache(['lifecycle_model_params'], company.ids)
+        _logger.info("Lifecycle: BG/BB for company %d on %d customers: alpha=%.3f beta=%.3f "
+                     "gamma=%.3f delta=%.3f", company.id, len(summaries), *params)
+        labelled = self.with_context(lang=company.partner_id.lang or self.env.lang)
+        values = []
+        for (pid, _stage, days, avg_gap, orders, revenue, revenue_before, products,
+             products_before, complaints, overdue, birth, weeks) in rows:
+            metrics = {'open_complaints': complaints}
+            gap_ratio = revenue_trend = product_trend = p_alive = None
+            missed = 0
+            if days is not None:
+                # Orders dated in the future count as today's.
+                days, birth = max(0, days), max(0, birth)
+                gap_ratio = days / avg_gap if avg_gap else None
+                revenue_trend = cadence.trend_percent(revenue, revenue_before)
+                product_trend = cadence.trend_percent(products, products_before)
+                missed = cadence.missed_windows(weeks or [], birth,
+                                                cadence.cadence_weeks(avg_gap), MISSED_WEEKS)
+                p_alive = bgbb.p_alive(params, *summaries[pid])
+                monthly = float(revenue) / 3.0
+                metrics.update(
+                    p_alive=p_alive, gap_ratio=gap_ratio, revenue_trend=revenue_trend,
+                    product_trend=product_trend, missed_windows=missed,
+                    overdue_months=(float(overdue) / monthly if monthly > 0
+                                    else (float('inf') if overdue > 0 else 0.0)))
+            churn_risk, factors = risk.churn_risk(**metrics)
+            text = labelled._risk_factors_text(factors, metrics, overdue)
+            values.append((pid, days, avg_gap, gap_ratio, orders, revenue_trend, product_trend,
+                           missed, complaints, overdue, p_alive, churn_risk, text or None,
+                           today))
+        return values
+
+    def _risk_factors_text(self, factors, metrics, overdue):
+        """One readable line per factor, in the language of ``self``'s context."""
+        lines = []
+        for key, points in factors:
+            if key == 'p_alive':
+                label = _("Low chance of still ordering (P(alive) %d%%)") % round(
+                    100 * metrics['p_alive'])
+            elif key == 'gap_ratio':
+                label = _("Late: %.1f times the usual gap since the last order") \
+                    % metrics['gap_ratio']
+            elif key == 'revenue_trend':
+                label = _("Revenue %+d%% against the previous 90 days") \
+                    % round(metrics['revenue_trend'])
+            elif key == 'product_trend':
+                label = _("Product range %+d%% against the previous 90 days") \
+                    % round(metrics['product_trend'])
+            elif key == 'missed_windows':
+                label = _("%d ordering windows missed") % metrics['missed_windows']
+            elif key == 'open_complaints':
+                label = _("%d open complaints") % metrics['open_complaints']
+            else:
+                label = _("Overdue receivables: %.2f") % overdue
+            lines.append(_("%(factor)s (+%(points)d)") % {'factor': label,
+                                                          'points': round(points)})
+        return '\n'.join(lines)
+
+    def _assign_initial_stages(self, company, rows, values, today):
+        """Customers without a stage get one, with an 'initial' event each, in bulk:
+        never ordered: Exploration; no order for CHURN_DAYS days: Churned;
+        otherwise Development. (The rule engine takes over from there.)"""
+        Stage = self.env['crm.lifecycle.stage']
+        stages = {code: Stage._by_code(code).id
+                  for code in ('exploration', 'development', 'churned')}
+        metrics = {value[0]: value for value in values}
+        chosen = []
+        for row in rows:
+            if row[1]:
+                continue
+            days = metrics[row[0]][1]
+            code = ('exploration' if days is None else
+                    'churned' if days >= CHURN_DAYS else 'development')
+            if stages[code]:
+                chosen.append((row[0], stages[code], today))
+        if not chosen:
+            return
+        moved = {r[0] for r in execute_values(self.env.cr, STAGE_QUERY, chosen,
+                                              template=STAGE_ROW, page_size=1000, fetch=True)}
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        reason = self.with_context(lang=company.partner_id.lang or self.env.lang)\
+            ._initial_reason()
+        events = []
+        for pid, stage_id, _day in chosen:
+            if pid not in moved:
+                continue
+            snapshot = dict(zip(METRIC_FIELDS, metrics[pid][1:]))
+            snapshot.pop('churn_risk_factors')
+            events.append((pid, company.id, None, stage_id, 'initial', reason, uid, now,
+                           json.dumps(snapshot, sort_keys=True, default=str), 0,
+                           uid, now, uid, now))
+        execute_values(self.env.cr, EVENT_QUERY, events, page_size=1000)
+        self.invalidate_cache(['lifecycle_stage_id', 'lifecycle_stage_date',
+                               'lifecycle_event_ids'])
+
+    def _initial_reason(self):
+        return _("Initial stage from the order history")
