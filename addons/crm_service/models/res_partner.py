@@ -7,7 +7,7 @@ class ResPartner(models.Model):
     _inherit = 'res.partner'
 
     visit_ids = fields.One2many('crm.visit', 'partner_id', string='Visits', groups=SERVICE_READERS)
-    visit_count = fields.Integer(compute='_compute_visit_count', string='Visit Count',
+    visit_count = fields.Integer(compute='_compute_visit_count',
                                  groups=SERVICE_READERS)
     service_request_count = fields.Integer(
         string='Open Service Requests', compute='_compute_service_request_count',

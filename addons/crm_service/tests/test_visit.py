@@ -206,7 +206,7 @@ class TestVisit(SavepointCase):
         visit = self.visit()
         action = visit.action_open_request()
         request = self.env['crm.service.request'].sudo(self.am).with_context(
-            action['context']).create({'name': 'Broken display fridge'})
+            **action['context']).create({'name': 'Broken display fridge'})
         self.assertEqual((request.visit_id, request.partner_id, request.channel),
                          (visit, self.shop_a, 'visit'))
         self.assertEqual(visit.request_count, 1)
