@@ -176,6 +176,21 @@ class TestLifecycleRules(SalesDataMixin, SavepointCase):
         self.assertEqual(len(self.activities()), 2)
         self.assertEqual(self.late.lifecycle_stage_id, self.stage['decline'])
 
+    def test_small_batches_move_everyone_once(self):
+        self.Engine._run_company(self.company, self.today, batch_size=2,
+                                 only_ids=self.shops.ids)
+        events = self.env['crm.lifecycle.event'].search([('partner_id', 'in', self.shops.ids),
+                                                         ('origin', '=', 'rule')])
+        self.assertEqual(len(events), 7)
+        self.assertEqual(len(events.mapped('partner_id')), 7)
+        self.assertTrue(all(events.mapped('actions_done')))
+        self.assertEqual(self.regular.lifecycle_stage_id, self.stage['stable'])
+
+    def test_the_nightly_cron_runs_the_engine(self):
+        cron = self.env.ref('crm_lifecycle.ir_cron_compute_lifecycle')
+        self.assertEqual((cron.model_id.model, cron.code.strip()),
+                         ('crm.lifecycle.engine', 'model._cron_run()'))
+
     def test_crash_after_the_transitions_runs_the_actions_once(self):
         # The transitions were committed, the process died before the actions.
         events = self.transition(self.late | self.shrinking)
