@@ -36,6 +36,13 @@ class CrmLifecycleEvent(models.Model):
     metrics_snapshot = fields.Text(
         readonly=True, help="The customer's lifecycle metrics when it moved, as JSON.")
     metrics_summary = fields.Text(compute='_compute_metrics_summary', string='Metrics')
+    rule_id = fields.Many2one('crm.lifecycle.rule', string='Rule', readonly=True, index=True,
+                              ondelete='set null')
+    actions_done = fields.Boolean(
+        readonly=True, default=True, index=True,
+        help="For a move by a rule: its actions have run. Set in the transaction that runs "
+             "them, so that they run exactly once.")
+    actions_error = fields.Text(readonly=True, help="Why the rule's actions failed.")
     duration_days = fields.Integer(
         string='Days in Previous Stage', readonly=True, group_operator='avg',
         help="How long the customer stayed in the stage it left.")

@@ -319,7 +319,8 @@ class ResPartner(models.Model):
     def _compute_lifecycle(self, company, today=None):
         """Recompute the behaviour metrics and churn risk of every customer of
         ``company`` (one aggregate, one BG/BB fit, one bulk write), then give the
-        customers without a stage their initial stage."""
+        customers without a stage their initial stage. Returns the ids of the
+        customers in scope."""
         today = today or self._lifecycle_today(company)
         rows = self._read_lifecycle_metrics(company, today)
         values = self._lifecycle_values(company, rows, today)
@@ -327,6 +328,7 @@ class ResPartner(models.Model):
         self.env.cr.execute(RESET_QUERY, [company.id, [v[0] for v in values]])
         self.invalidate_cache(METRIC_FIELDS)
         self._assign_initial_stages(company, rows, values, today)
+        return [value[0] for value in values]
 
     def _read_lifecycle_metrics(self, company, today):
         self.env.cr.execute(METRICS_QUERY, {
@@ -452,3 +454,39 @@ class ResPartner(models.Model):
 
     def _initial_reason(self):
         return _("Initial stage from the order history")
+
+    # -- early warning ---------------------------------------------------------
+
+    @api.model
+    def _at_risk_domain(self, company):
+        """Customers of ``company`` in a Decline stage or with a churn risk at least
+        the company's threshold."""
+        return [('customer', '=', True), ('parent_id', '=', False),
+                '|', ('company_id', '=', False), ('company_id', '=', company.id),
+                '|', ('lifecycle_stage_id.code', '=', 'decline'),
+                ('churn_risk', '>=', company.lifecycle_risk_threshold)]
+
+    @api.model
+    def action_at_risk(self):
+        action = self.env.ref('crm_lifecycle.action_at_risk_customers').read()[0]
+        action['domain'] = self._at_risk_domain(self.env.user.company_id)
+        return action
+
+    @api.model
+    def _cron_lifecycle_digest(self):
+        """Mail each salesperson their at-risk customers, for the companies that
+        switched the digest on. Mails are queued; one per salesperson and day."""
+        template = self.env.ref('crm_lifecycle.mail_template_at_risk_digest')
+        for company in self.env['res.company'].search([('lifecycle_digest', '=', True)]):
+            customers = self.search(self._at_risk_domain(company) + [('user_id', '!=', False)],
+                                    order='churn_risk desc, id')
+            for user in customers.mapped('user_id'):
+                lang = user.lang or company.partner_id.lang or self.env.lang
+                rows = [{
+                    'name': partner.display_name,
+                    'stage': partner.with_context(lang=lang).lifecycle_stage_id.name or '',
+                    'risk': partner.churn_risk,
+                    'days': partner.lifecycle_last_order_days,
+                    'factors': (partner.churn_risk_factors or '').replace('\n', '; '),
+                } for partner in customers if partner.user_id == user]
+                template.with_context(lang=lang, lifecycle_customers=rows).send_mail(user.id)

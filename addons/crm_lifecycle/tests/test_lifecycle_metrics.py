@@ -16,7 +16,7 @@ class TestLifecycleMetrics(SalesDataMixin, SavepointCase):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, **NO_TRACKING))
         cls.company = cls.env.user.company_id
-        # Risk factors are written in the company's language (Chinese in the template).
+        # The risk factors are written in the company's language.
         cls.company.partner_id.lang = 'en_US'
         Partner = cls.env['res.partner']
         cls.today = Partner._lifecycle_today(cls.company)
