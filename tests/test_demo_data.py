@@ -250,3 +250,26 @@ def test_service_requests_with_sla_and_escalations(demo):
     assert closed and all(1 <= r['rating'] <= 5 for r in closed)
     assert {r['resolved_on_time'] for r in closed} == {True, False}
     assert any(r['response_escalated'] for r in requests if not r['is_closed'])
+
+
+def test_lifecycle_stages_follow_the_histories(demo):
+    [(misplaced_churned, misplaced_stable, stable)] = crmdb.sql("""
+        WITH last AS (SELECT p.commercial_partner_id AS id, max(so.date_order) AS at
+                        FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
+                       WHERE so.state IN ('sale', 'done') GROUP BY 1)
+        SELECT count(*) FILTER (WHERE last.at < now() - interval '100 days'
+                                  AND s.code NOT IN ('churned', 'decline')),
+               count(*) FILTER (WHERE s.code = 'stable' AND last.at < now() - interval '45 days'),
+               count(*) FILTER (WHERE s.code = 'stable')
+          FROM res_partner p
+          JOIN crm_lifecycle_stage s ON s.id = p.lifecycle_stage_id
+          JOIN last ON last.id = p.id""", None, DB)
+    assert misplaced_churned == 0, 'shops that stopped ordering are churned or declining'
+    assert misplaced_stable == 0 and stable >= 50, 'regular shops are stable'
+    rpc = demo.rpc('am1')
+    action = rpc('res.partner', 'action_at_risk', [])
+    at_risk = rpc('res.partner', 'search_read', [action['domain']], {
+        'fields': ['churn_risk', 'churn_risk_factors', 'lifecycle_stage_id'],
+        'order': 'churn_risk desc'})
+    assert at_risk and all(row['churn_risk_factors'] for row in at_risk)
+    assert at_risk == sorted(at_risk, key=lambda row: -row['churn_risk'])

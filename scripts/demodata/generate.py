@@ -67,6 +67,7 @@ def generate(env, seed=plan.SEED):
     service.take_orders(env, rng, partners, users, today)
     service.plan_deliveries(env, today)
     service.create_requests(env, rng, partners, users, now)
+    env['crm.lifecycle.engine']._cron_run()
     _logger.info('demo: done, the consistency checks pass')
 
 
