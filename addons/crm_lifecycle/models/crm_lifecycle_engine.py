@@ -204,7 +204,9 @@ class CrmLifecycleEngine(models.AbstractModel):
                 with self.env.cr.savepoint():
                     rule._run_actions(rule_events, today)
                 done += rule_events.ids
-            except (UserError, ValidationError, ValueError) as error:
+            except Exception as error:  # pylint: disable=broad-except
+                # Any failure (access, a visit planned meanwhile...) is recorded, so
+                # that it neither blocks the other companies nor repeats every night.
                 _logger.warning("Lifecycle rule %s: actions failed for %d customers: %s",
                                 rule.name, len(rule_events), error)
                 failed.append((rule_events.ids, str(error)))

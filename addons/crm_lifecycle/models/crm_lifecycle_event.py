@@ -1,6 +1,7 @@
 import json
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError
 
 ORIGINS = [
     ('initial', 'Initial'),
@@ -46,6 +47,20 @@ class CrmLifecycleEvent(models.Model):
     duration_days = fields.Integer(
         string='Days in Previous Stage', readonly=True, group_operator='avg',
         help="How long the customer stayed in the stage it left.")
+
+    @api.model
+    def create(self, vals):
+        """Users log their own manual moves only, from the customer's current stage;
+        the engine writes the others in bulk."""
+        if self.env.uid != SUPERUSER_ID:
+            partner = self.env['res.partner'].browse(vals.get('partner_id'))
+            if vals.get('origin', 'manual') != 'manual' \
+                    or vals.get('user_id', self.env.uid) != self.env.uid \
+                    or vals.get('rule_id') or not vals.get('actions_done', True) \
+                    or (vals.get('from_stage_id') or False) != partner.lifecycle_stage_id.id:
+                raise AccessError(_("Lifecycle history is written by stage changes, not by "
+                                    "hand."))
+        return super().create(vals)
 
     @api.depends('metrics_snapshot')
     def _compute_metrics_summary(self):

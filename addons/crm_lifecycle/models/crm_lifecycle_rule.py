@@ -44,6 +44,7 @@ class CrmLifecycleRule(models.Model):
     sequence = fields.Integer(string='Priority', default=10,
                               help="Rules are tried in this order; the first that matches wins.")
     company_id = fields.Many2one('res.company', index=True,
+                                 default=lambda self: self.env.user.company_id,
                                  help="Empty: the rule applies to every company.")
     from_stage_ids = fields.Many2many(
         'crm.lifecycle.stage', 'crm_lifecycle_rule_from_stage_rel', 'rule_id', 'stage_id',

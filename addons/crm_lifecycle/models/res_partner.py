@@ -248,7 +248,8 @@ class ResPartner(models.Model):
         Event = self.env['crm.lifecycle.event']
         for partner in self.filtered(lambda p: p.lifecycle_stage_id.id != stage_id):
             Event.create({
-                'partner_id': partner.id, 'company_id': self.env.user.company_id.id,
+                'partner_id': partner.id,
+                'company_id': (partner.company_id or self.env.user.company_id).id,
                 'from_stage_id': partner.lifecycle_stage_id.id, 'to_stage_id': stage_id,
                 'origin': 'manual', 'reason': reason,
                 'metrics_snapshot': json.dumps(partner._lifecycle_snapshot(), sort_keys=True,

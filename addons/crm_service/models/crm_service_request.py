@@ -27,6 +27,11 @@ ROOT_CAUSE_TYPES = ('complaint', 'quality')
 # Only service agents (and managers) set these: account managers log requests.
 HANDLER_FIELDS = {'stage_id', 'date_first_response', 'root_cause', 'corrective_action',
                   'preventive_action', 'rating'}
+# Set by the request itself (SLA, outcome, escalation), never by a user.
+SYSTEM_FIELDS = {'date_closed', 'response_escalated', 'resolution_escalated',
+                 'escalation_user_id', 'tier_id', 'sla_response_hours', 'sla_resolution_hours',
+                 'date_response_deadline', 'date_resolution_deadline', 'response_hours',
+                 'response_on_time', 'resolution_hours', 'resolved_on_time'}
 # A little clock skew between the desk's PCs and the server is no error.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
 
@@ -43,6 +48,7 @@ WITH due AS (
        AND r.{flag} IS NOT TRUE
        AND r.{met} IS NULL
        AND r.{deadline} < %(now)s
+       AND (%(companies)s::int[] IS NULL OR r.company_id = ANY(%(companies)s::int[]))
      ORDER BY r.{deadline}, r.id
      LIMIT %(limit)s
        FOR UPDATE OF r SKIP LOCKED
@@ -305,15 +311,26 @@ class CrmServiceRequest(models.Model):
 
     @api.model
     def _check_handler(self, vals, creating=False):
+        if self.env.uid == SUPERUSER_ID:
+            return
+        forged = SYSTEM_FIELDS & set(vals)
+        if forged:
+            raise AccessError(_("These fields of a service request are set by the system: "
+                                "%s.") % ', '.join(sorted(forged)))
         handled = {name for name in HANDLER_FIELDS & set(vals) if vals[name] or not creating}
+        if not creating and 'date_received' in vals:
+            handled.add('date_received')
         if creating and vals.get('stage_id') == self._first_stage().id:
             # The form sends the default stage and empty resolution fields on create.
             handled.discard('stage_id')
-        if not handled or self.env.uid == SUPERUSER_ID \
-                or self.env.user.has_group('crm_service.group_service_agent'):
+        if not handled or self.env.user.has_group('crm_service.group_service_agent'):
             return
         raise AccessError(_("Only service agents move requests through stages and record "
                             "responses and resolutions."))
+
+    def _write_system(self, vals):
+        """Write fields that the request sets itself (see SYSTEM_FIELDS)."""
+        return super(CrmServiceRequest, self).write(vals)
 
     def _record_stage_times(self):
         """Record the first response when a request leaves the first stage, and the
@@ -330,7 +347,7 @@ class CrmServiceRequest(models.Model):
             elif not request.is_closed and request.date_closed:
                 updates['date_closed'] = False
             if updates:
-                request.write(updates)
+                request._write_system(updates)
 
     @api.multi
     def _track_subtype(self, init_values):
@@ -364,35 +381,36 @@ class CrmServiceRequest(models.Model):
     def action_escalate_overdue(self):
         if not self.env.user.has_group('crm_service.group_service_manager'):
             raise AccessError(_("Only service managers run the escalation by hand."))
-        self.sudo()._cron_escalate()
+        self._cron_escalate(companies=self.env.user.company_ids.ids, commit=False)
         return True
 
     # -- escalation ----------------------------------------------------------
 
     @api.model
-    def _cron_escalate(self, now=None, batch_size=200):
+    def _cron_escalate(self, now=None, batch_size=200, companies=None, commit=True):
         """Give each response breach and each resolution breach to the escalation
         manager once: an activity and a chatter note. ``now`` (UTC, a string or a
         datetime) lets tests run it at chosen times. Returns the escalated
-        (request, breach) pairs."""
+        (request, breach) pairs. ``companies``: only their requests (default: all)."""
         if isinstance(now, datetime.datetime):
             now = fields.Datetime.to_string(now)
         now = now or fields.Datetime.now()
-        testing = getattr(threading.currentThread(), 'testing', False)
+        commit = commit and not getattr(threading.currentThread(), 'testing', False)
         escalated = []
         for breach, flag, met, deadline in BREACHES:
             query = sql.SQL(CLAIM_BREACHES).format(
                 flag=sql.Identifier(flag), met=sql.Identifier(met),
                 deadline=sql.Identifier(deadline)).as_string(self.env.cr._obj)
             while True:
-                self.env.cr.execute(query, {'now': now, 'limit': batch_size})
+                self.env.cr.execute(query, {'now': now, 'limit': batch_size,
+                                            'companies': companies})
                 requests = self.browse([row[0] for row in self.env.cr.fetchall()])
                 if not requests:
                     break
                 requests.invalidate_cache([flag], requests.ids)
                 requests._escalate(breach)
                 escalated += [(request, breach) for request in requests]
-                if not testing:
+                if commit:
                     # Each batch claimed and escalated together, or not at all.
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         return escalated
@@ -403,21 +421,19 @@ class CrmServiceRequest(models.Model):
         today = fields.Date.context_today(self)
         for request in self:
             manager = request._escalation_manager()
+            # The texts in the manager's language (crons run in English).
+            request = request.with_context(
+                lang=manager.lang or request.company_id.partner_id.lang or self.env.lang)
             deadline = request.date_response_deadline if breach == 'response' \
                 else request.date_resolution_deadline
             values = {
                 'reference': request.display_name,
                 'deadline': request._format_local(deadline, manager),
-                'manager': manager.name or _('nobody (no service manager)'),
+                'manager': manager.name or request._escalation_texts('nobody'),
             }
-            if breach == 'response':
-                body = _("No first response by %(deadline)s: escalated to %(manager)s.")
-                summary = _("Not answered in time: %(reference)s")
-            else:
-                body = _("Not resolved by %(deadline)s: escalated to %(manager)s.")
-                summary = _("Not resolved in time: %(reference)s")
+            body, summary = request._escalation_texts(breach)
             if manager:
-                request.escalation_user_id = manager
+                request._write_system({'escalation_user_id': manager.id})
                 self.env['mail.activity'].create({
                     'res_model_id': model_id, 'res_id': request.id,
                     'activity_type_id': activity_type.id, 'user_id': manager.id,
@@ -428,6 +444,16 @@ class CrmServiceRequest(models.Model):
                              request.id)
             request.message_post(body=html_escape(body % values),
                                  subtype='crm_service.mt_request_escalated')
+
+    def _escalation_texts(self, breach):
+        """(chatter note, activity summary) of a breach, in the context's language."""
+        if breach == 'nobody':
+            return _('nobody (no service manager)')
+        if breach == 'response':
+            return (_("No first response by %(deadline)s: escalated to %(manager)s."),
+                    _("Not answered in time: %(reference)s"))
+        return (_("Not resolved by %(deadline)s: escalated to %(manager)s."),
+                _("Not resolved in time: %(reference)s"))
 
     def _escalation_manager(self):
         """The company's escalation manager, else the team leader when a service

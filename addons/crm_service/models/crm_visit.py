@@ -3,8 +3,8 @@ import datetime
 import pytz
 from psycopg2.extras import execute_values
 
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_round
 
 from ..lib.planning import plan_visits
@@ -18,6 +18,8 @@ OUTCOMES = [
 ]
 # Customers without a tier policy are visited monthly, like the lowest tier.
 DEFAULT_INTERVAL_DAYS = 28
+# Set by planning, checking in and out and the visit's buttons, never by hand.
+PROCESS_FIELDS = {'state', 'check_in', 'check_out', 'company_id'}
 # Weeks of order history behind the quantities proposed by "Take Order".
 ORDER_HISTORY_WEEKS = 8
 
@@ -26,11 +28,12 @@ ORDER_HISTORY_WEEKS = 8
 # cancelled days inside it.
 PLANNING_QUERY = """
 WITH stop AS (
-    SELECT s.partner_id, r.id AS route_id, r.user_id, r.company_id
+    SELECT s.partner_id, r.id AS route_id, r.user_id, r.company_id, s.sequence
       FROM crm_visit_route_stop s
       JOIN crm_visit_route r ON r.id = s.route_id
       JOIN res_partner p ON p.id = s.partner_id
      WHERE r.id = ANY(%(routes)s) AND r.active AND p.active
+       AND (p.company_id IS NULL OR p.company_id = r.company_id)
 ), visit AS (
     SELECT v.partner_id, v.company_id,
            max(v.date) FILTER (WHERE v.date < %(start)s
@@ -43,13 +46,14 @@ WITH stop AS (
      WHERE v.partner_id IN (SELECT partner_id FROM stop) AND v.date <= %(end)s
      GROUP BY v.partner_id, v.company_id
 )
-SELECT stop.partner_id, stop.route_id, stop.user_id, stop.company_id,
+SELECT stop.partner_id, stop.route_id, stop.user_id, stop.company_id, stop.sequence,
        coalesce(policy.visit_interval_days, %(default_interval)s),
        visit.last, coalesce(visit.existing, '{}'), coalesce(visit.cancelled, '{}')
   FROM stop
   LEFT JOIN visit ON visit.partner_id = stop.partner_id
                  AND visit.company_id = stop.company_id
   LEFT JOIN crm_tier_scheme scheme ON scheme.company_id = stop.company_id AND scheme.is_primary
+                                 AND scheme.active
   LEFT JOIN crm_tier_member member ON member.scheme_id = scheme.id
                                   AND member.partner_id = stop.partner_id
   LEFT JOIN crm_tier tier ON tier.id = member.tier_id
@@ -57,7 +61,7 @@ SELECT stop.partner_id, stop.route_id, stop.user_id, stop.company_id,
 """
 
 INSERT_QUERY = """
-INSERT INTO crm_visit (partner_id, route_id, user_id, company_id, date, state,
+INSERT INTO crm_visit (partner_id, route_id, user_id, company_id, sequence, date, state,
                        create_uid, write_uid, create_date, write_date)
 VALUES %s
 ON CONFLICT ON CONSTRAINT crm_visit_partner_date_unique DO NOTHING
@@ -110,7 +114,7 @@ class CrmVisit(models.Model):
         readonly=True, states={'planned': [('readonly', False)]})
     route_id = fields.Many2one('crm.visit.route', string='Route', index=True, readonly=True,
                                states={'planned': [('readonly', False)]})
-    sequence = fields.Integer(compute='_compute_sequence', store=True,
+    sequence = fields.Integer(readonly=True,
                               help="The customer's stop number on the route.")
     user_id = fields.Many2one(
         'res.users', string='Account Manager', index=True, track_visibility='onchange',
@@ -152,12 +156,6 @@ class CrmVisit(models.Model):
          'A customer has one visit a day.'),
     ]
 
-    @api.depends('route_id.stop_ids.sequence', 'partner_id')
-    def _compute_sequence(self):
-        for visit in self:
-            stop = visit.route_id.stop_ids.filtered(lambda s: s.partner_id == visit.partner_id)
-            visit.sequence = stop[:1].sequence
-
     @api.depends('order_ids')
     def _compute_order_count(self):
         for visit in self:
@@ -167,6 +165,34 @@ class CrmVisit(models.Model):
     def _compute_request_count(self):
         for visit in self:
             visit.request_count = len(visit.request_ids)
+
+    @api.model
+    def create(self, vals):
+        names = set(vals)
+        if vals.get('state', 'planned') == 'planned':
+            names -= {'state', 'company_id'}    # a new visit, planned by hand
+        self._check_process_fields(names)
+        visit = super().create(vals)
+        visit.route_id._sync_visit_sequences()
+        return visit
+
+    @api.multi
+    def write(self, vals):
+        self._check_process_fields(set(vals))
+        result = super().write(vals)
+        if 'route_id' in vals or 'partner_id' in vals:
+            self.mapped('route_id')._sync_visit_sequences()
+        return result
+
+    @api.model
+    def _check_process_fields(self, names):
+        if PROCESS_FIELDS & names and self.env.uid != SUPERUSER_ID:
+            raise AccessError(_("The state, the check-in and check-out times and the company "
+                                "of a visit are set by its buttons, not by hand."))
+
+    def _write_process(self, vals):
+        """Write PROCESS_FIELDS: for the visit's own buttons."""
+        return super(CrmVisit, self).write(vals)
 
     @api.multi
     def name_get(self):
@@ -206,6 +232,11 @@ class CrmVisit(models.Model):
         self.ensure_one()
         self.check_access_rights('write')
         self.check_access_rule('write')
+        today = fields.Date.to_string(self._company_today(self.company_id))
+        if self.state == 'planned' and self.date != today:
+            raise UserError(_("The visit to %(customer)s is planned for %(date)s: change its "
+                              "date to today to check in.") % {
+                'customer': self.partner_id.display_name, 'date': self.date})
         self.env.cr.execute(
             "UPDATE crm_visit SET state = 'in_progress', check_in = %s, write_uid = %s, "
             "write_date = now() AT TIME ZONE 'UTC' WHERE id = %s AND state = 'planned' "
@@ -242,20 +273,21 @@ class CrmVisit(models.Model):
         if not outcome:
             raise UserError(_("Choose the outcome of the visit to %s before checking out.")
                             % self.partner_id.display_name)
-        self.write({'state': 'done', 'check_out': fields.Datetime.now(), 'outcome': outcome})
+        self._write_process({'state': 'done', 'check_out': fields.Datetime.now(),
+                             'outcome': outcome})
 
     @api.multi
     def action_cancel(self):
         if self.filtered(lambda v: v.state not in ('planned', 'missed')):
             raise UserError(_("Only planned or missed visits can be cancelled."))
-        self.write({'state': 'cancel'})
+        self._write_process({'state': 'cancel'})
         return True
 
     @api.multi
     def action_reset(self):
         if self.filtered(lambda v: v.state != 'cancel'):
             raise UserError(_("Only cancelled visits can be planned again."))
-        self.write({'state': 'planned'})
+        self._write_process({'state': 'planned'})
         return True
 
     @api.multi
@@ -307,8 +339,11 @@ class CrmVisit(models.Model):
     def _proposed_quantities(self):
         """[(product, quantity)]: the average weekly quantity of each product the
         customer ordered over the last weeks, in whole units, largest first."""
-        until = datetime.datetime.combine(fields.Date.from_string(self.date),
-                                          datetime.time.min)
+        # From the company's midnight of the visit day back, as stored (UTC).
+        tz = pytz.timezone(self.company_id.partner_id.tz or 'UTC')
+        until = tz.localize(datetime.datetime.combine(
+            fields.Date.from_string(self.date), datetime.time.min)
+        ).astimezone(pytz.utc).replace(tzinfo=None)
         self.env.cr.execute(WEEKLY_QUANTITY_QUERY, {
             'weeks': ORDER_HISTORY_WEEKS, 'partner': self.partner_id.commercial_partner_id.id,
             'company': self.company_id.id,
@@ -351,22 +386,19 @@ class CrmVisit(models.Model):
                     for route in routes}
         now = fields.Datetime.now()
         values = []
-        for partner_id, route_id, user_id, company_id, interval, last, existing, cancelled \
-                in rows:
+        for partner_id, route_id, user_id, company_id, sequence, interval, last, existing, \
+                cancelled in rows:
             if partner_id in excluded:
                 continue
             for day in plan_visits(last, interval, start, end, weekdays[route_id],
                                    holidays | set(cancelled), existing):
-                values.append((partner_id, route_id, user_id, company_id, day, 'planned',
-                               self.env.uid, self.env.uid, now, now))
+                values.append((partner_id, route_id, user_id, company_id, sequence, day,
+                               'planned', self.env.uid, self.env.uid, now, now))
         if not values:
             return self.browse()
         ids = [row[0] for row in execute_values(self.env.cr, INSERT_QUERY, values,
                                                 fetch=True, page_size=1000)]
-        visits = self.browse(ids)
-        visits.modified(['route_id', 'partner_id'])
-        visits.recompute()
-        return visits
+        return self.browse(ids)
 
     @api.model
     def _company_today(self, company):

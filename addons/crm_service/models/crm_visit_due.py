@@ -51,6 +51,7 @@ class CrmVisitDue(models.Model):
                   FROM stop
                   LEFT JOIN crm_tier_scheme scheme
                          ON scheme.company_id = stop.company_id AND scheme.is_primary
+                        AND scheme.active
                   LEFT JOIN crm_tier_member member
                          ON member.scheme_id = scheme.id AND member.partner_id = stop.partner_id
                   LEFT JOIN crm_tier tier ON tier.id = member.tier_id

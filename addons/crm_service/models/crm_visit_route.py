@@ -106,6 +106,7 @@ class CrmVisitRoute(models.Model):
         missing = self.stop_ids - located
         for sequence, stop in enumerate(self.stop_ids.browse(order) | missing, start=1):
             stop.sequence = sequence
+        self._sync_visit_sequences()
         after = self._tour_km()
         self.distance_km = after
         body = _("Stops optimised: tour of %(before).1f km before, %(after).1f km after.") % {
@@ -128,6 +129,18 @@ class CrmVisitRoute(models.Model):
         stops = self.stop_ids.sorted('sequence').filtered(lambda stop: stop._point())
         return tour.tour_length(self._depot_point(), {s.id: s._point() for s in stops},
                                 stops.ids)
+
+    def _sync_visit_sequences(self):
+        """The open visits of the routes take their customers' stop numbers."""
+        if not self.ids:
+            return
+        self.env.cr.execute("""
+            UPDATE crm_visit v SET sequence = s.sequence
+              FROM crm_visit_route_stop s
+             WHERE s.route_id = v.route_id AND s.partner_id = v.partner_id
+               AND v.route_id = ANY(%s) AND v.state IN ('planned', 'in_progress')
+               AND v.sequence IS DISTINCT FROM s.sequence""", [self.ids])
+        self.env['crm.visit'].invalidate_cache(['sequence'])
 
     def allows_weekday(self, weekday):
         """``weekday`` as date.weekday(): 0 is Monday."""

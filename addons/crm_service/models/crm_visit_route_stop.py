@@ -17,6 +17,25 @@ class CrmVisitRouteStop(models.Model):
     partner_longitude = fields.Float(related='partner_id.partner_longitude', readonly=True)
     tier_id = fields.Many2one(related='partner_id.tier_id', readonly=True)
 
+    _sql_constraints = [
+        # Also across account managers, who see only their own routes' stops.
+        ('partner_company_unique', 'UNIQUE (partner_id, company_id)',
+         'A customer is on one route per company.'),
+    ]
+
+    @api.model
+    def create(self, vals):
+        stop = super().create(vals)
+        stop.route_id._sync_visit_sequences()
+        return stop
+
+    @api.multi
+    def write(self, vals):
+        result = super().write(vals)
+        if {'sequence', 'partner_id', 'route_id'} & set(vals):
+            self.mapped('route_id')._sync_visit_sequences()
+        return result
+
     @api.constrains('partner_id', 'route_id')
     def _check_one_route(self):
         for stop in self:

@@ -145,7 +145,12 @@ class TestVisit(SavepointCase):
     def visit(self, partner=None, date=None, user=None, route=None):
         return self.env['crm.visit'].sudo(user or self.am).create({
             'partner_id': (partner or self.shop_a).id, 'route_id': (route or self.route).id,
-            'date': date or fields.Date.today()})
+            'date': date or self.day(0)})
+
+    def day(self, offset):
+        """The company's today plus ``offset`` days, as a string."""
+        return fields.Date.to_string(self.env['crm.visit']._company_today(self.company)
+                                     + datetime.timedelta(days=offset))
 
     def test_check_in_and_out(self):
         visit = self.visit()
@@ -164,8 +169,12 @@ class TestVisit(SavepointCase):
     def test_bad_input(self):
         visit = self.visit()
         visit.action_check_in()
-        with self.assertRaises(ValidationError):
+        with self.assertRaises(AccessError):    # times come from the buttons
             visit.write({'check_out': '2000-01-01 00:00:00'})
+        with self.assertRaises(AccessError):
+            visit.write({'state': 'done'})
+        with self.assertRaises(ValidationError):
+            visit.sudo().write({'check_out': '2000-01-01 00:00:00'})
         with self.assertRaises(ValidationError):
             visit.write({'shelf_line_ids': [(0, 0, {
                 'product_id': self.product.id, 'quantity': -1})]})
@@ -176,13 +185,15 @@ class TestVisit(SavepointCase):
             self.env['crm.visit'].create({'partner_id': stranger.id})
         with self.assertRaises(UserError):
             self.visit(date='2030-03-01').action_check_out()   # never checked in
+        with self.assertRaises(UserError):
+            self.visit(partner=self.shop_b, date=self.day(1)).action_check_in()  # not today
 
     def test_missed_visits(self):
-        past = self.visit(date='2030-01-07')
-        started = self.visit(date='2030-01-08', partner=self.shop_b)
+        past = self.visit(date=self.day(-1))
+        started = self.visit(partner=self.shop_b)
         started.action_check_in()
-        future = self.visit(date='2030-01-09', partner=self.shop_c)
-        missed = self.env['crm.visit']._cron_mark_missed(today=day('2030-01-09'))
+        future = self.visit(date=self.day(1), partner=self.shop_c)
+        missed = self.env['crm.visit']._cron_mark_missed(today=day(self.day(1)))
         self.assertEqual(missed, past)
         self.assertEqual((past.state, started.state, future.state),
                          ('missed', 'in_progress', 'planned'))
@@ -212,3 +223,10 @@ class TestVisit(SavepointCase):
         self.assertEqual(visit.request_count, 1)
         with self.assertRaises(ValidationError):
             request.write({'visit_id': self.visit(partner=self.shop_b).id})
+
+    def test_open_visits_follow_the_stop_order(self):
+        self.plan(1)
+        stop = self.route.stop_ids.filtered(lambda s: s.partner_id == self.shop_b)
+        stop.sequence = 9
+        visit = self.env['crm.visit'].search([('partner_id', '=', self.shop_b.id)])
+        self.assertEqual(visit.sequence, 9)

@@ -32,7 +32,7 @@ class TestVisitOrder(SavepointCase):
         cls.shop = env['res.partner'].create(
             {'name': 'Visit order shop', 'customer': True, 'is_company': True})
         scheme._upsert_member(cls.shop, scheme.tier_ids, 'ranked')
-        cls.today = fields.Date.from_string(fields.Date.today())
+        cls.today = env['crm.visit']._company_today(env.user.company_id)
         # Eight weeks of history: 8 beer and 3 water a week.
         for week in range(1, 9):
             cls.confirmed([(cls.beer, 8), (cls.water, 3)], cls.today - datetime.timedelta(

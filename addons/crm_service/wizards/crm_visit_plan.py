@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 
 class CrmVisitPlan(models.TransientModel):
@@ -31,6 +31,10 @@ class CrmVisitPlan(models.TransientModel):
         routes = self.route_ids or self.env['crm.visit.route'].search([])
         routes.check_access_rule('read')
         self.env['crm.visit'].check_access_rights('create')
+        # Planning writes in bulk SQL: an account manager plans only own routes.
+        if not self.env.user.has_group('crm_service.group_service_manager') \
+                and routes.filtered(lambda route: route.user_id != self.env.user):
+            raise AccessError(_("Account managers plan the visits of their own routes only."))
         visits = self.env['crm.visit']._plan(routes, self.weeks)
         action = self.env.ref('crm_service.crm_visit_action').read()[0]
         action.update({

@@ -104,15 +104,15 @@ class CrmTierPolicy(models.Model):
         self.ensure_one()
         return self[WEEKDAY_FIELDS[weekday]]
 
-    def supply_mode(self, compliance_class):
+    def _supply_mode(self, compliance_class):
         """'allow', 'restrict' or 'block' for a customer of ``compliance_class``."""
         self.ensure_one()
         return {'C': self.compliance_c_mode, 'W': self.compliance_w_mode}.get(
             compliance_class, 'allow')
 
-    def quota_share(self, compliance_class):
+    def _quota_share(self, compliance_class):
         """The share of each quota left to a customer of ``compliance_class``."""
         self.ensure_one()
-        if self.supply_mode(compliance_class) == 'restrict':
+        if self._supply_mode(compliance_class) == 'restrict':
             return self.restricted_quota_percent / 100.0
         return 1.0

@@ -260,7 +260,7 @@ class SaleOrder(models.Model):
         self._lock_tier_customer(partner)
         batch_ids = (batch or self).ids
         violations = []
-        mode = policy.supply_mode(partner.compliance_class)
+        mode = policy._supply_mode(partner.compliance_class)
         if mode == 'block':
             violations.append(_("Supply to customer %(customer)s is blocked: compliance "
                                 "class %(class)s.") % {
@@ -270,7 +270,7 @@ class SaleOrder(models.Model):
         if policy.credit_limit > 0:
             violations += self._check_tier_credit(policy, partner, batch_ids)
         violations += self._check_tier_quotas(
-            policy, partner, policy.quota_share(partner.compliance_class), batch_ids)
+            policy, partner, policy._quota_share(partner.compliance_class), batch_ids)
         return violations
 
     def _lock_tier_customer(self, partner):
@@ -375,8 +375,8 @@ class SaleOrder(models.Model):
         if not policy.quota_ids:
             return {}
         partner = self.partner_id.commercial_partner_id
-        share = policy.quota_share(partner.compliance_class)
-        if policy.supply_mode(partner.compliance_class) == 'block':
+        share = policy._quota_share(partner.compliance_class)
+        if policy._supply_mode(partner.compliance_class) == 'block':
             share = 0.0
         quotas = policy.quota_ids
         usage = self._tier_quota_usage(quotas, partner, self._tier_quota_periods(quotas),
