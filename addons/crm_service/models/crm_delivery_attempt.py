@@ -1,4 +1,14 @@
-from odoo import fields, models
+from odoo import SUPERUSER_ID, _, api, fields, models
+from odoo.exceptions import AccessError
+
+# Only the stop outcome buttons put this object in the context (an RPC caller
+# can send any JSON value, never this object): attempts and outcomes are
+# recorded by the buttons, not written by hand.
+RECORDING_KEY = 'crm_delivery_recording'
+RECORDING = object()
+# The outcome fields of a picking that only the buttons set.
+OUTCOME_FIELDS = {'delivery_outcome', 'delivery_failure_reason_id', 'delivery_last_date',
+                  'route_sequence'}
 
 OUTCOMES = [('delivered', 'Delivered'), ('partial', 'Partially Delivered'),
             ('failed', 'Failed')]
@@ -30,3 +40,15 @@ class CrmDeliveryAttempt(models.Model):
     reason_id = fields.Many2one('crm.delivery.failure.reason', string='Failure Reason',
                                 readonly=True, ondelete='restrict')
     note = fields.Text(readonly=True)
+
+    @api.model
+    def create(self, vals):
+        check_recording(self.env)
+        return super().create(vals)
+
+
+def check_recording(env):
+    """Refuse a write of delivery outcomes that does not come from the buttons."""
+    if env.context.get(RECORDING_KEY) is not RECORDING and env.uid != SUPERUSER_ID:
+        raise AccessError(_("Delivery outcomes are recorded with the stop's buttons, not "
+                            "by hand."))

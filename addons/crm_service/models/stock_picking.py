@@ -2,7 +2,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from .crm_delivery_attempt import OUTCOMES
+from .crm_delivery_attempt import (OUTCOME_FIELDS, OUTCOMES, RECORDING, RECORDING_KEY,
+                                   check_recording)
 
 OPEN_BATCH_STATES = ('draft', 'in_progress')
 
@@ -47,6 +48,16 @@ class StockPicking(models.Model):
             first = attempts.filtered(lambda attempt: attempt.attempt == 1)[:1]
             picking.delivery_attempts = len(attempts)
             picking.first_attempt_success = bool(first) and first.outcome != 'failed'
+
+    @api.multi
+    def write(self, vals):
+        if OUTCOME_FIELDS & set(vals):
+            check_recording(self.env)
+        return super().write(vals)
+
+    def _recording(self):
+        """This recordset, allowed to record outcomes (see check_recording)."""
+        return self.with_context(**{RECORDING_KEY: RECORDING})
 
     # -- actions -------------------------------------------------------------
 
@@ -148,7 +159,7 @@ class StockPicking(models.Model):
         backorders = self.search([('backorder_id', 'in', partial.ids),
                                   ('state', 'not in', ('done', 'cancel'))])
         for backorder in backorders:
-            backorder.delivery_last_date = last_dates[backorder.backorder_id.id]
+            backorder._recording().delivery_last_date = last_dates[backorder.backorder_id.id]
         batches._close_if_finished()
         return backorders
 
@@ -160,7 +171,7 @@ class StockPicking(models.Model):
             raise UserError(_("Give the reason of the failed delivery."))
         batches = self.mapped('batch_id')
         self._record_delivery('failed', reason, note)
-        self.write({'batch_id': False, 'route_sequence': 0})
+        self._recording().write({'batch_id': False, 'route_sequence': 0})
         batches._close_if_finished()
 
     def _action_delivery_replan(self):
@@ -170,12 +181,12 @@ class StockPicking(models.Model):
                 raise UserError(_("Only failed deliveries can be planned again; %s is not "
                                   "one.") % picking.name)
         # The next planning of a later day takes them (see delivery_last_date).
-        self.write({'delivery_outcome': False, 'delivery_failure_reason_id': False,
-                    'batch_id': False, 'route_sequence': 0})
+        self._recording().write({'delivery_outcome': False, 'delivery_failure_reason_id': False,
+                                 'batch_id': False, 'route_sequence': 0})
 
     def _record_delivery(self, outcome, reason=None, note=False):
         """Log one attempt per picking and keep the outcome on the picking."""
-        Attempt = self.env['crm.delivery.attempt']
+        Attempt = self.env['crm.delivery.attempt'].with_context(**{RECORDING_KEY: RECORDING})
         for picking in self:
             batch = picking.batch_id
             Attempt.create({
@@ -191,4 +202,4 @@ class StockPicking(models.Model):
                       'delivery_last_date': batch.delivery_date}
             if note:
                 values['delivery_note'] = note
-            self.filtered(lambda picking: picking.batch_id == batch).write(values)
+            self.filtered(lambda picking: picking.batch_id == batch)._recording().write(values)

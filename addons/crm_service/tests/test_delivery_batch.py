@@ -187,6 +187,21 @@ class TestDeliveryBatch(SavepointCase):
         self.assertEqual((batch.stop_count, batch.delivered_count, batch.first_attempt_rate),
                          (1, 1, 100.0))
 
+    def test_outcomes_only_through_the_buttons(self):
+        picking = self.picking(self.shops[0])
+        batch = self.plan(routes=self.route)
+        as_driver = picking.sudo(self.driver)
+        with self.assertRaises(AccessError):
+            as_driver.write({'delivery_outcome': 'delivered'})
+        with self.assertRaises(AccessError):
+            as_driver.with_context(crm_delivery_recording=True).write(
+                {'delivery_outcome': 'delivered'})
+        with self.assertRaises(AccessError):
+            self.env['crm.delivery.attempt'].sudo(self.driver).create({
+                'picking_id': picking.id, 'batch_id': batch.id, 'outcome': 'delivered',
+                'company_id': picking.company_id.id, 'attempt': 1})
+        self.assertFalse(picking.delivery_outcome)
+
     def test_bad_outcomes(self):
         cancelled, done, loose = (self.picking(self.shops[i]) for i in (0, 1, 4))
         self.plan(routes=self.route)
