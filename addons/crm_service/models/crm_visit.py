@@ -390,6 +390,8 @@ class CrmVisit(models.Model):
                 cancelled in rows:
             if partner_id in excluded:
                 continue
+            # Odoo's cursor reads DATE columns as strings (arrays stay dates).
+            last = last and fields.Date.from_string(last)
             for day in plan_visits(last, interval, start, end, weekdays[route_id],
                                    holidays | set(cancelled), existing):
                 values.append((partner_id, route_id, user_id, company_id, sequence, day,

@@ -106,6 +106,15 @@ class TestVisit(SavepointCase):
         self.assertEqual(self.days_of(self.shop_b), ['2030-01-07', '2030-01-21', '2030-02-04'])
         self.assertEqual(len(more), 2 + 1 + 1 + 2)
 
+    def test_planning_on_later_days_continues_the_plan(self):
+        self.plan(2)
+        later = self.env['crm.visit']._plan(self.routes, 2,
+                                            start=START + datetime.timedelta(days=7))
+        self.assertEqual(self.days_of(self.shop_a),
+                         ['2030-01-07', '2030-01-14', '2030-01-21'])
+        self.assertEqual(self.days_of(self.shop_b), ['2030-01-07', '2030-01-21'])
+        self.assertEqual(len(later), 1 + 1 + 1)   # A, B and the Friday shop's third week
+
     def test_cancelled_visits_stay_cancelled(self):
         self.plan(2)
         visit = self.env['crm.visit'].search([('partner_id', '=', self.shop_a.id),
