@@ -130,8 +130,8 @@ class CrmVisit(models.Model):
          ('missed', 'Missed'), ('cancel', 'Cancelled')],
         default='planned', required=True, readonly=True, index=True, copy=False,
         track_visibility='onchange')
-    check_in = fields.Datetime(string='Checked In', copy=False)
-    check_out = fields.Datetime(string='Checked Out', copy=False)
+    check_in = fields.Datetime(string='Checked In', copy=False, readonly=True)
+    check_out = fields.Datetime(string='Checked Out', copy=False, readonly=True)
     outcome = fields.Selection(OUTCOMES, copy=False, track_visibility='onchange')
     satisfaction = fields.Selection(
         [('0', 'Not Rated'), ('1', 'Very Unhappy'), ('2', 'Unhappy'), ('3', 'Neutral'),
