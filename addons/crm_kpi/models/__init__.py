@@ -1,0 +1,4 @@
+from . import crm_kpi_report
+from . import crm_kpi_section
+from . import crm_kpi_sales
+from . import res_company
