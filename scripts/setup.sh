@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent set-up: Python 3.7 virtualenv, lessc, PostgreSQL and its role.
+# Idempotent set-up: Python 3.7 virtualenv, lessc, PostgreSQL and its role, LibreOffice.
 # Each step keeps a stamp of its inputs and is skipped when they have not changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -94,6 +94,22 @@ setup_postgres() {
     fi
 }
 
+setup_system_packages() {
+    # LibreOffice: the system tests open the KPI workbook with it.
+    command -v soffice >/dev/null 2>&1 && return 0
+    command -v apt-get >/dev/null 2>&1 || die "soffice not found: install LibreOffice Calc, then re-run."
+    say "installing LibreOffice Calc (headless) with apt, once"
+    local sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+            --no-install-recommends libreoffice-calc-nogui >/dev/null \
+        || { "${sudo[@]}" apt-get update -q >/dev/null \
+             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+                    --no-install-recommends libreoffice-calc-nogui >/dev/null; } \
+        || die "apt could not install libreoffice-calc-nogui; install it, then re-run."
+}
+
 setup_venv
 setup_lessc
 setup_postgres
+setup_system_packages

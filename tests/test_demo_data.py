@@ -273,3 +273,36 @@ def test_lifecycle_stages_follow_the_histories(demo):
         'order': 'churn_risk desc'})
     assert at_risk and all(row['churn_risk_factors'] for row in at_risk)
     assert at_risk == sorted(at_risk, key=lambda row: -row['churn_risk'])
+
+
+def test_kpi_workbook_shows_real_numbers_and_opens_in_libreoffice(demo, tmp_path):
+    """The KPI viewer's workbook of the last twelve months: every sheet has rows,
+    and LibreOffice converts it to PDF without complaint."""
+    import base64
+    import io
+    import subprocess
+
+    import openpyxl
+
+    rpc = demo.rpc('kpi_viewer')
+    today = datetime.date.today()
+    start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
+    wizard = rpc('crm.kpi.workbook', 'create', [{'date_from': start.isoformat(),
+                                                 'date_to': today.isoformat()}])
+    rpc('crm.kpi.workbook', 'action_export', [[wizard]])
+    [read] = rpc('crm.kpi.workbook', 'read', [[wizard], ['data', 'filename']])
+    data = base64.b64decode(read['data'])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sections = rpc('crm.kpi.section', 'search_count', [[]])
+    assert len(book.sheetnames) > sections
+    empty = [ws.title for ws in book.worksheets if ws.max_row < 2]
+    assert not empty, 'sheets without numbers in the demo: %s' % empty
+    path = tmp_path / read['filename']
+    path.write_bytes(data)
+    done = subprocess.run(
+        ['soffice', '--headless', '--norestore', '-env:UserInstallation=file://%s/lo' % tmp_path,
+         '--convert-to', 'pdf', '--outdir', str(tmp_path), str(path)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    pdf = path.with_suffix('.pdf')
+    assert done.returncode == 0 and pdf.exists(), done.stdout.decode()
+    assert pdf.read_bytes().startswith(b'%PDF') and pdf.stat().st_size > 10000

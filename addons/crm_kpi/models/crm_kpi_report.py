@@ -37,11 +37,15 @@ class CrmKpiReport(models.AbstractModel):
     _description = 'KPI Report'
     # The view's date field that the workbook period filters on.
     _kpi_date_field = 'date'
+    # Views with one row per month date it on the 1st: a period covers the
+    # whole months it touches.
+    _kpi_monthly = False
 
     @api.model
     def _kpi_domain(self, period):
+        date_from = period.date_from[:8] + '01' if self._kpi_monthly else period.date_from
         return [('company_id', '=', period.company.id),
-                (self._kpi_date_field, '>=', period.date_from),
+                (self._kpi_date_field, '>=', date_from),
                 (self._kpi_date_field, '<=', period.date_to)]
 
     @api.model

@@ -16,6 +16,7 @@ class CrmKpiSales(models.Model):
     _auto = False
     _order = 'date desc, revenue desc'
     _rec_name = 'partner_id'
+    _kpi_monthly = True
 
     date = fields.Date(string='Month', readonly=True)
     company_id = fields.Many2one('res.company', readonly=True)

@@ -1,1 +1,4 @@
 from . import test_kpi_access
+from . import test_kpi_sales
+from . import test_kpi_workbook
+from . import test_lib_workbook
