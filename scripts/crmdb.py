@@ -295,6 +295,9 @@ def demo_template():
         create_db(db, template=deps)
         odoo(db, ['-i', ','.join(project_addons()), WITH_DEMO], 'demo-1-addons')
         odoo_exec(db, 'demodata.generate:generate', 'demo-2-generate')
+        # Fresh planner statistics: the bulk-loaded history would otherwise be
+        # planned as near-empty tables until autovacuum comes by.
+        sql('ANALYZE', dbname=db)
         set_param(db, ADDONS_DIGEST_PARAM, addons_digest())
     return _build(name, steps)
 

@@ -4,6 +4,78 @@ from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
 
 TOP_SHARE = 0.2
+# Static fragments only: the view takes no user input.
+SALES_VIEW = """
+CREATE VIEW crm_kpi_sales AS (
+WITH company_tz AS (%(company_tz)s
+), cost AS (
+    SELECT ip.company_id, substr(ip.res_id, 17)::int AS product_id,
+           ip.value_float AS unit_cost
+      FROM ir_property ip
+      JOIN ir_model_fields f ON f.id = ip.fields_id
+     WHERE f.model = 'product.product' AND f.name = 'standard_price'
+       AND ip.res_id LIKE 'product.product,%%'
+), invoiced AS (
+    SELECT i.company_id, date_trunc('month', i.date_invoice)::date AS date,
+           i.commercial_partner_id AS partner_id,
+           sum(il.price_subtotal_signed) AS revenue,
+           sum(q.qty) AS quantity,
+           sum(il.price_subtotal_signed - q.qty * coalesce(cost.unit_cost, 0))
+               AS margin
+      FROM account_invoice_line il
+      JOIN account_invoice i ON i.id = il.invoice_id
+      LEFT JOIN product_uom lu ON lu.id = il.uom_id
+      LEFT JOIN product_product pp ON pp.id = il.product_id
+      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      LEFT JOIN product_uom pu ON pu.id = pt.uom_id
+      LEFT JOIN cost ON cost.product_id = il.product_id
+                    AND cost.company_id = i.company_id
+      CROSS JOIN LATERAL (
+          SELECT CASE WHEN i.type = 'out_refund' THEN -1 ELSE 1 END
+                 * il.quantity / coalesce(lu.factor, 1) * coalesce(pu.factor, 1)
+                 AS qty) q
+     WHERE i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')
+     GROUP BY 1, 2, 3
+), ordered AS (
+    SELECT so.company_id,
+           date_trunc('month', so.date_order AT TIME ZONE 'UTC'
+                               AT TIME ZONE tz.tz)::date AS date,
+           p.commercial_partner_id AS partner_id, count(*) AS order_count
+      FROM sale_order so
+      JOIN res_partner p ON p.id = so.partner_id
+      JOIN company_tz tz ON tz.id = so.company_id
+     WHERE so.state IN ('sale', 'done')
+     GROUP BY 1, 2, 3
+), facts AS (
+    SELECT coalesce(inv.company_id, o.company_id) AS company_id,
+           coalesce(inv.date, o.date) AS date,
+           coalesce(inv.partner_id, o.partner_id) AS partner_id,
+           coalesce(inv.revenue, 0) AS revenue, coalesce(inv.margin, 0) AS margin,
+           coalesce(inv.quantity, 0) AS quantity,
+           coalesce(o.order_count, 0) AS order_count
+      FROM invoiced inv
+      FULL JOIN ordered o ON o.company_id = inv.company_id AND o.date = inv.date
+                         AND o.partner_id = inv.partner_id
+)
+SELECT row_number() OVER (ORDER BY f.company_id, f.date, f.partner_id) AS id,
+       f.company_id, f.date, f.partner_id, f.revenue, f.margin, f.quantity,
+       f.order_count, 1 AS customer_count,
+       f.revenue > 0 AND row_number() OVER month_by_revenue <= ceil(
+           %(top_share)s * count(*) FILTER (WHERE f.revenue > 0) OVER month)
+           AS top_customer,
+       %(customer_columns)s
+  FROM facts f
+  %(customer_joins)s
+WINDOW month AS (PARTITION BY f.company_id, f.date),
+       month_by_revenue AS (month ORDER BY f.revenue DESC, f.partner_id)
+)
+""" % {
+    'company_tz': COMPANY_TZ,
+    'top_share': TOP_SHARE,
+    'customer_columns': CUSTOMER_COLUMNS,
+    'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
+                                            company='f.company_id'),
+}
 
 
 class CrmKpiSales(models.Model):
@@ -39,76 +111,7 @@ class CrmKpiSales(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_sales AS (
-            WITH company_tz AS (%(company_tz)s
-            ), cost AS (
-                SELECT ip.company_id, substr(ip.res_id, 17)::int AS product_id,
-                       ip.value_float AS unit_cost
-                  FROM ir_property ip
-                  JOIN ir_model_fields f ON f.id = ip.fields_id
-                 WHERE f.model = 'product.product' AND f.name = 'standard_price'
-                   AND ip.res_id LIKE 'product.product,%%'
-            ), invoiced AS (
-                SELECT i.company_id, date_trunc('month', i.date_invoice)::date AS date,
-                       i.commercial_partner_id AS partner_id,
-                       sum(il.price_subtotal_signed) AS revenue,
-                       sum(q.qty) AS quantity,
-                       sum(il.price_subtotal_signed - q.qty * coalesce(cost.unit_cost, 0))
-                           AS margin
-                  FROM account_invoice_line il
-                  JOIN account_invoice i ON i.id = il.invoice_id
-                  LEFT JOIN product_uom lu ON lu.id = il.uom_id
-                  LEFT JOIN product_product pp ON pp.id = il.product_id
-                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  LEFT JOIN product_uom pu ON pu.id = pt.uom_id
-                  LEFT JOIN cost ON cost.product_id = il.product_id
-                                AND cost.company_id = i.company_id
-                  CROSS JOIN LATERAL (
-                      SELECT CASE WHEN i.type = 'out_refund' THEN -1 ELSE 1 END
-                             * il.quantity / coalesce(lu.factor, 1) * coalesce(pu.factor, 1)
-                             AS qty) q
-                 WHERE i.type IN ('out_invoice', 'out_refund') AND i.state IN ('open', 'paid')
-                 GROUP BY 1, 2, 3
-            ), ordered AS (
-                SELECT so.company_id,
-                       date_trunc('month', so.date_order AT TIME ZONE 'UTC'
-                                           AT TIME ZONE tz.tz)::date AS date,
-                       p.commercial_partner_id AS partner_id, count(*) AS order_count
-                  FROM sale_order so
-                  JOIN res_partner p ON p.id = so.partner_id
-                  JOIN company_tz tz ON tz.id = so.company_id
-                 WHERE so.state IN ('sale', 'done')
-                 GROUP BY 1, 2, 3
-            ), facts AS (
-                SELECT coalesce(inv.company_id, o.company_id) AS company_id,
-                       coalesce(inv.date, o.date) AS date,
-                       coalesce(inv.partner_id, o.partner_id) AS partner_id,
-                       coalesce(inv.revenue, 0) AS revenue, coalesce(inv.margin, 0) AS margin,
-                       coalesce(inv.quantity, 0) AS quantity,
-                       coalesce(o.order_count, 0) AS order_count
-                  FROM invoiced inv
-                  FULL JOIN ordered o ON o.company_id = inv.company_id AND o.date = inv.date
-                                     AND o.partner_id = inv.partner_id
-            )
-            SELECT row_number() OVER (ORDER BY f.company_id, f.date, f.partner_id) AS id,
-                   f.company_id, f.date, f.partner_id, f.revenue, f.margin, f.quantity,
-                   f.order_count, 1 AS customer_count,
-                   f.revenue > 0 AND row_number() OVER month_by_revenue <= ceil(
-                       %(top_share)s * count(*) FILTER (WHERE f.revenue > 0) OVER month)
-                       AS top_customer,
-                   %(customer_columns)s
-              FROM facts f
-              %(customer_joins)s
-            WINDOW month AS (PARTITION BY f.company_id, f.date),
-                   month_by_revenue AS (month ORDER BY f.revenue DESC, f.partner_id)
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'top_share': TOP_SHARE,
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+        self.env.cr.execute(SALES_VIEW)
 
     @api.model
     def _kpi_sheets(self, period):

@@ -4,6 +4,8 @@ from odoo import fields
 
 from odoo.addons.crm_tiering.tests.common import SalesDataMixin, new_user
 
+from ..models.crm_kpi_report import Period
+
 INJECTION_NAME = '=HYPERLINK("http://x","y")'
 
 
@@ -103,6 +105,5 @@ class KpiSalesFixture(SalesDataMixin):
         return order
 
     def month_period(self, date_from=None, date_to=None, company=None):
-        from odoo.addons.crm_kpi.models.crm_kpi_report import Period
         return Period(company or self.company, date_from or fields.Date.to_string(
             self.last_month), date_to or fields.Date.to_string(self.today))

@@ -105,7 +105,7 @@ class TestKpiSales(KpiSalesFixture, SavepointCase):
 
     def test_other_company_viewer_sees_no_rows(self):
         Sales = self.env['crm.kpi.sales']
-        self.assertTrue(Sales.sudo(self.viewer).search_count([('partner_id', 'in',
-                                                                self.shops.ids)]))
+        mine = [('partner_id', 'in', self.shops.ids)]
+        self.assertTrue(Sales.sudo(self.viewer).search_count(mine))
         self.assertEqual(Sales.sudo(self.other_viewer).search_count([]), 0)
         self.assertEqual(self.rows(self.other_viewer, ['partner_id']), [])

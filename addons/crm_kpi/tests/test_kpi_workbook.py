@@ -9,6 +9,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import SavepointCase
 
+from odoo.addons.crm_tiering.tests.common import new_user
+
 from .common import INJECTION_NAME, KpiSalesFixture
 
 
@@ -56,8 +58,8 @@ class TestKpiWorkbook(KpiSalesFixture, SavepointCase):
         self.viewer.lang = 'zh_CN'
         _wizard, data = self.export()
         book = openpyxl.load_workbook(io.BytesIO(data))
-        self.assertIn('华联超市（测试店）', [row[0].value for row in
-                                       book.worksheets[3].iter_rows(min_row=2)])
+        names = [row[0].value for row in book.worksheets[3].iter_rows(min_row=2)]
+        self.assertIn('华联超市（测试店）', names)
         self.assertNotIn('Sales by Month', book.sheetnames)
 
     def test_bad_periods_and_sections_are_refused(self):
@@ -65,6 +67,11 @@ class TestKpiWorkbook(KpiSalesFixture, SavepointCase):
             self.export(date_from='2026-02-01', date_to='2026-01-01')
         with self.assertRaisesRegex(UserError, 'at least one section'):
             self.export(section_ids=[(6, 0, [])])
+
+    def test_only_kpi_viewers_export(self):
+        employee = new_user(self.env, 'kpi_fixture_employee', 'base.group_user')
+        with self.assertRaises(AccessError):
+            self.export(user=employee)
 
     def test_another_companys_workbook_is_refused(self):
         with self.assertRaises(AccessError):

@@ -41,6 +41,7 @@ class TestSheetName(unittest.TestCase):
 class TestWriteWorkbook(unittest.TestCase):
 
     def setUp(self):
+        super().setUp()
         self.sheet = Sheet('按月销售', [column('Month', 'date'), column('Customer'),
                                     column('Revenue', 'money'), column('Share', 'percent'),
                                     column('Orders', 'int')],

@@ -25,7 +25,8 @@ class CrmKpiWorkbook(models.TransientModel):
         return self.env['crm.kpi.section'].search([])
 
     company_id = fields.Many2one('res.company', required=True,
-                                 default=lambda self: self.env.user.company_id)
+                                 default=lambda self: self.env.user.company_id,
+                                 domain=lambda self: [('id', 'in', self.env.user.company_ids.ids)])
     date_from = fields.Date(string='From', required=True, default=_default_date_from)
     date_to = fields.Date(string='To', required=True, default=fields.Date.context_today)
     section_ids = fields.Many2many('crm.kpi.section', string='Sections',
@@ -54,8 +55,8 @@ class CrmKpiWorkbook(models.TransientModel):
     def _workbook(self, company, date_from, date_to, sections):
         """The workbook's bytes: the summary, then each section's sheets."""
         if date_from > date_to:
-            raise UserError(_("The period starts (%s) after it ends (%s).")
-                            % (date_from, date_to))
+            raise UserError(_("The period starts (%(start)s) after it ends (%(end)s).")
+                            % {'start': date_from, 'end': date_to})
         if not sections:
             raise UserError(_("Choose at least one section for the workbook."))
         if company not in self.env.user.company_ids and not self.env.user._is_superuser():
@@ -105,7 +106,8 @@ class CrmKpiWorkbook(models.TransientModel):
             'mimetype': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         })
         self.env['mail.mail'].create({
-            'subject': _('KPI workbook %s: %s – %s') % (company.name, date_from, date_to),
+            'subject': _('KPI workbook %(company)s: %(start)s – %(end)s') % {
+                'company': company.name, 'start': date_from, 'end': date_to},
             'body_html': '<p>%s</p>' % _('The KPI workbook of the past month is attached.'),
             'email_from': company.email or self.env.user.email or False,
             'recipient_ids': [(6, 0, partners.ids)],
