@@ -37,14 +37,14 @@ class CrmKpiCustomer(models.Model):
                        help="When the customer's value metrics were last computed.")
     company_id = fields.Many2one('res.company', readonly=True)
     scheme_id = fields.Many2one('crm.tier.scheme', string='Tier Scheme', readonly=True)
-    scheme_method = fields.Selection(_scheme_methods, string='Scheme Method', readonly=True)
+    scheme_method = fields.Selection(_scheme_methods, readonly=True)
     is_primary = fields.Boolean(string='Primary Scheme', readonly=True,
                                 help="The row is the customer's tier in the company's "
                                      "primary scheme: filter on it to count each customer "
                                      "once.")
     tier_id = fields.Many2one('crm.tier', string='Tier', readonly=True,
                               help="The customer's tier in the row's scheme.")
-    tier_rank = fields.Integer(string='Tier Rank', readonly=True, group_operator='min')
+    tier_rank = fields.Integer(readonly=True, group_operator='min')
     primary_tier_id = fields.Many2one('crm.tier', string='Primary Tier', readonly=True,
                                       help="The customer's tier in the primary scheme.")
     partner_id = fields.Many2one('res.partner', string='Customer', readonly=True)
@@ -70,14 +70,14 @@ class CrmKpiCustomer(models.Model):
     avg_satisfaction = fields.Float(
         string='Average Satisfaction', digits=(16, 2), readonly=True, group_operator='avg',
         help="Average 1-5 star rating of the visits done in the last 365 days; visits "
-             "without a rating do not count. Empty: no rated visit.")
+             "without a rating do not count. 0 when no visit was rated.")
     complaint_count = fields.Integer(string='Complaints (365 Days)', readonly=True,
                                      help="Complaints received in the last 365 days.")
     days_late = fields.Float(string='Average Days Paid Late', digits=(16, 1), readonly=True,
                              group_operator='avg',
                              help="For the paid invoices of the metrics window: days from "
                                   "due date to payment.")
-    overdue_amount = fields.Float(string='Overdue Amount', digits=(16, 2), readonly=True,
+    overdue_amount = fields.Float(digits=(16, 2), readonly=True,
                                   help="Open invoices past their due date, as of the "
                                        "metrics date.")
     relationship_score = fields.Float(

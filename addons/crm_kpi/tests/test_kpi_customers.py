@@ -349,6 +349,22 @@ class TestKpiCustomers(SalesDataMixin, SavepointCase):
             'Customers graded in the primary scheme'], 0)
         self.assertFalse(sheets[0].rows)
 
+    def test_viewer_opens_the_reports(self):
+        for xmlid in ('crm_kpi_customer_segment_action', 'crm_kpi_customer_pyramid_action',
+                      'crm_kpi_customer_matrix_action', 'crm_kpi_strategy_action'):
+            action = self.env.ref('crm_kpi.' + xmlid)
+            model = self.env[action.res_model].sudo(self.viewer)
+            views = [(view.view_id.id, view.view_mode) for view in action.view_ids]
+            views += [(False, mode) for mode in action.view_mode.split(',')
+                      if mode not in {mode for view_id, mode in views}]
+            result = model.load_views(views + [(False, 'search')])
+            self.assertEqual(set(result['fields_views']),
+                             set(action.view_mode.split(',')) | {'search'})
+            model.search_read([], limit=1)
+        matrix = self.env.ref('crm_kpi.crm_kpi_customer_view_pivot_matrix')
+        arch = self.View.sudo(self.viewer).fields_view_get(matrix.id, 'pivot')['arch']
+        self.assertIn('relationship_band', arch)
+
     def test_employee_without_kpi_group_cannot_read(self):
         employee = new_user(self.env, 'kpi_value_employee', 'base.group_user')
         with self.assertRaises(AccessError):
