@@ -82,9 +82,17 @@ class CrmKpiCustomer(models.Model):
                                        "metrics date.")
     relationship_score = fields.Float(
         digits=(16, 1), readonly=True, group_operator='avg',
-        help="0-100: up to 50 points for visit satisfaction (no rating: 25), 25 for no "
-             "complaints (10 fewer per complaint) and 25 for paying on time (1 fewer per "
-             "day late, 10 fewer while an invoice is overdue).")
+        help="0-100: up to %(sat)d points for visit satisfaction (no rating: %(unrated)d), "
+             "%(complaints)d for no complaints (%(per_complaint)d fewer per complaint) and "
+             "%(payment)d for paying on time (%(per_day)d fewer per day late, %(overdue)d "
+             "fewer while an invoice is overdue)." % {
+                 'sat': relationship.SATISFACTION_POINTS,
+                 'unrated': relationship.UNRATED_POINTS,
+                 'complaints': relationship.COMPLAINT_POINTS,
+                 'per_complaint': relationship.POINTS_PER_COMPLAINT,
+                 'payment': relationship.PAYMENT_POINTS,
+                 'per_day': relationship.POINTS_PER_DAY_LATE,
+                 'overdue': relationship.OVERDUE_PENALTY})
     relationship_band = fields.Selection(
         relationship.BANDS, readonly=True,
         help="High from a score of %d, medium from %d, else low."
