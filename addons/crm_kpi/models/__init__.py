@@ -2,3 +2,5 @@ from . import crm_kpi_report
 from . import crm_kpi_section
 from . import crm_kpi_sales
 from . import res_company
+from . import crm_kpi_customer
+from . import crm_kpi_strategy
