@@ -10,6 +10,66 @@ from .crm_kpi_report import COMPANY_TZ, CUSTOMER_JOINS
 RELATIONSHIP_DAYS = 365
 BAND_ORDER = ['high', 'medium', 'low']
 
+# Static fragments and constants only: the view takes no user input.
+_SCORE = relationship.score_sql('f.avg_satisfaction', 'f.complaint_count',
+                                'f.days_late', 'f.overdue_amount')
+CUSTOMER_VIEW = """
+            CREATE VIEW crm_kpi_customer AS (
+            WITH company_tz AS (%(company_tz)s
+            ), company_day AS (
+                SELECT id, (now() AT TIME ZONE tz)::date AS today FROM company_tz
+            ), visited AS (
+                SELECT v.company_id, p.commercial_partner_id AS partner_id,
+                       count(*) AS visit_count,
+                       count(*) FILTER (WHERE v.satisfaction <> '0') AS rated_visit_count,
+                       avg(v.satisfaction::int) FILTER (WHERE v.satisfaction <> '0')
+                           AS avg_satisfaction
+                  FROM crm_visit v
+                  JOIN res_partner p ON p.id = v.partner_id
+                  JOIN company_day d ON d.id = v.company_id
+                 WHERE v.state = 'done' AND v.date > d.today - %(days)s
+                 GROUP BY 1, 2
+            ), complained AS (
+                SELECT r.company_id, r.commercial_partner_id AS partner_id,
+                       count(*) AS complaint_count
+                  FROM crm_service_request r
+                 WHERE r.request_type = 'complaint' AND r.active
+                   AND r.date_received > (now() AT TIME ZONE 'UTC')
+                                         - interval '%(days)s days'
+                 GROUP BY 1, 2
+            ), facts AS (
+                SELECT m.id, m.company_id, m.scheme_id, s.method AS scheme_method,
+                       s.is_primary, m.tier_id, m.tier_rank, m.partner_id,
+                       kpi_member.tier_id AS primary_tier_id, kpi_stop.route_id,
+                       coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id,
+                       kpi_customer.value_metrics_date AS date,
+                       kpi_customer.rfm_segment, kpi_customer.value_score,
+                       kpi_customer.rfm_monetary, kpi_customer.value_margin,
+                       kpi_customer.lifetime_profit, 1 AS customer_count,
+                       coalesce(vis.visit_count, 0) AS visit_count,
+                       coalesce(vis.rated_visit_count, 0) AS rated_visit_count,
+                       vis.avg_satisfaction,
+                       coalesce(com.complaint_count, 0) AS complaint_count,
+                       kpi_customer.value_days_late AS days_late,
+                       coalesce(kpi_customer.value_overdue_amount, 0) AS overdue_amount
+                  FROM crm_tier_member m
+                  JOIN crm_tier_scheme s ON s.id = m.scheme_id AND s.active
+                  %(customer_joins)s
+                  LEFT JOIN visited vis ON vis.company_id = m.company_id
+                                       AND vis.partner_id = m.partner_id
+                  LEFT JOIN complained com ON com.company_id = m.company_id
+                                          AND com.partner_id = m.partner_id
+            )
+            SELECT g.*, %(band)s AS relationship_band
+              FROM (SELECT f.*, %(score)s AS relationship_score FROM facts f) g
+            )""" % {
+    'company_tz': COMPANY_TZ,
+    'days': RELATIONSHIP_DAYS,
+    'customer_joins': CUSTOMER_JOINS.format(partner='m.partner_id', company='m.company_id'),
+    'score': _SCORE,
+    'band': relationship.band_sql('g.relationship_score'),
+}
+
 
 def _scheme_methods(self):
     return self.env['crm.tier.scheme']._fields['method'].selection
@@ -100,67 +160,7 @@ class CrmKpiCustomer(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        score = relationship.score_sql('f.avg_satisfaction', 'f.complaint_count',
-                                       'f.days_late', 'f.overdue_amount')
-        # Static fragments and constants only: the view takes no user input.
-        view = """
-            CREATE VIEW crm_kpi_customer AS (
-            WITH company_tz AS (%(company_tz)s
-            ), company_day AS (
-                SELECT id, (now() AT TIME ZONE tz)::date AS today FROM company_tz
-            ), visited AS (
-                SELECT v.company_id, p.commercial_partner_id AS partner_id,
-                       count(*) AS visit_count,
-                       count(*) FILTER (WHERE v.satisfaction <> '0') AS rated_visit_count,
-                       avg(v.satisfaction::int) FILTER (WHERE v.satisfaction <> '0')
-                           AS avg_satisfaction
-                  FROM crm_visit v
-                  JOIN res_partner p ON p.id = v.partner_id
-                  JOIN company_day d ON d.id = v.company_id
-                 WHERE v.state = 'done' AND v.date > d.today - %(days)s
-                 GROUP BY 1, 2
-            ), complained AS (
-                SELECT r.company_id, r.commercial_partner_id AS partner_id,
-                       count(*) AS complaint_count
-                  FROM crm_service_request r
-                 WHERE r.request_type = 'complaint' AND r.active
-                   AND r.date_received > (now() AT TIME ZONE 'UTC')
-                                         - interval '%(days)s days'
-                 GROUP BY 1, 2
-            ), facts AS (
-                SELECT m.id, m.company_id, m.scheme_id, s.method AS scheme_method,
-                       s.is_primary, m.tier_id, m.tier_rank, m.partner_id,
-                       kpi_member.tier_id AS primary_tier_id, kpi_stop.route_id,
-                       coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id,
-                       kpi_customer.value_metrics_date AS date,
-                       kpi_customer.rfm_segment, kpi_customer.value_score,
-                       kpi_customer.rfm_monetary, kpi_customer.value_margin,
-                       kpi_customer.lifetime_profit, 1 AS customer_count,
-                       coalesce(vis.visit_count, 0) AS visit_count,
-                       coalesce(vis.rated_visit_count, 0) AS rated_visit_count,
-                       vis.avg_satisfaction,
-                       coalesce(com.complaint_count, 0) AS complaint_count,
-                       kpi_customer.value_days_late AS days_late,
-                       coalesce(kpi_customer.value_overdue_amount, 0) AS overdue_amount
-                  FROM crm_tier_member m
-                  JOIN crm_tier_scheme s ON s.id = m.scheme_id AND s.active
-                  %(customer_joins)s
-                  LEFT JOIN visited vis ON vis.company_id = m.company_id
-                                       AND vis.partner_id = m.partner_id
-                  LEFT JOIN complained com ON com.company_id = m.company_id
-                                          AND com.partner_id = m.partner_id
-            )
-            SELECT g.*, %(band)s AS relationship_band
-              FROM (SELECT f.*, %(score)s AS relationship_score FROM facts f) g
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'days': RELATIONSHIP_DAYS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='m.partner_id',
-                                                    company='m.company_id'),
-            'score': score,
-            'band': relationship.band_sql('g.relationship_score'),
-        }
-        self.env.cr.execute(view)
+        self.env.cr.execute(CUSTOMER_VIEW)
 
     @api.model
     def _kpi_domain(self, period):
