@@ -5,6 +5,75 @@ from .crm_kpi_lifecycle_transition import STAGE_FLAGS
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
 
 
+# The view: static fragments only, it takes no user input.
+VIEW_SQL = """
+    CREATE VIEW crm_kpi_lifecycle_stage AS (
+    WITH company_tz AS (%(company_tz)s
+    ), stage_flags AS (%(stage_flags)s
+    ), events AS (
+        SELECT e.id, e.company_id, e.partner_id, e.from_stage_id, e.to_stage_id,
+               e.date,
+               date_trunc('month', e.date AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date
+                   AS month,
+               date_trunc('month', now() AT TIME ZONE tz.tz)::date AS current_month
+          FROM crm_lifecycle_event e
+          JOIN company_tz tz ON tz.id = e.company_id
+    ), monthly AS (
+        -- a customer's last stage of each month with a move, and whether it
+        -- moved into a churned stage that month
+        SELECT e.company_id, e.partner_id, e.month, min(e.current_month) AS current_month,
+               (array_agg(e.to_stage_id ORDER BY e.date DESC, e.id DESC))[1] AS stage_id,
+               bool_or(e.from_stage_id IS NOT NULL AND NOT fs.churned AND ts.churned)
+                   AS churned
+          FROM events e
+          JOIN stage_flags ts ON ts.id = e.to_stage_id
+          LEFT JOIN stage_flags fs ON fs.id = e.from_stage_id
+         WHERE e.month <= e.current_month
+         GROUP BY e.company_id, e.partner_id, e.month
+    ), spans AS (
+        -- in force until the month before the next move, else to this month
+        SELECT m.*, coalesce((lead(m.month) OVER (
+                   PARTITION BY m.company_id, m.partner_id ORDER BY m.month)
+                   - interval '1 month')::date, m.current_month) AS until
+          FROM monthly m
+    ), months AS (
+        SELECT s.company_id, s.partner_id, g.month::date AS date, s.stage_id,
+               g.month::date = s.current_month AS is_current,
+               g.month::date = s.month AND s.churned AS churned_in_month
+          FROM spans s
+         CROSS JOIN LATERAL generate_series(s.month::timestamp, s.until::timestamp,
+                                            interval '1 month') g(month)
+    ), facts AS (
+        SELECT m.*, lag(m.stage_id) OVER (
+                   PARTITION BY m.company_id, m.partner_id ORDER BY m.date)
+                   AS start_stage_id
+          FROM months m
+    )
+    SELECT row_number() OVER (ORDER BY f.company_id, f.date, f.partner_id) AS id,
+           f.company_id, f.date, f.partner_id, f.stage_id, f.is_current,
+           st.churned AS is_churned, 1 AS customer_count,
+           (f.start_stage_id IS NOT NULL AND NOT ss.churned)::int
+               AS active_start_count,
+           (f.start_stage_id IS NOT NULL AND NOT ss.churned
+            AND f.churned_in_month)::int AS churned_count,
+           f.is_current AND NOT st.churned AND kpi_customer.active
+               AND kpi_customer.churn_risk >= kpi_company.lifecycle_risk_threshold
+               AS at_risk,
+           %(customer_columns)s
+      FROM facts f
+      JOIN stage_flags st ON st.id = f.stage_id
+      LEFT JOIN stage_flags ss ON ss.id = f.start_stage_id
+      JOIN res_company kpi_company ON kpi_company.id = f.company_id
+      %(customer_joins)s
+    )""" % {
+    'company_tz': COMPANY_TZ,
+    'stage_flags': STAGE_FLAGS,
+    'customer_columns': CUSTOMER_COLUMNS,
+    'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
+                                            company='f.company_id'),
+}
+
+
 class CrmKpiLifecycleStage(models.Model):
     """Customers per lifecycle stage and month: for each customer of a company
     and each month from its first lifecycle event to the current month, the
@@ -38,78 +107,13 @@ class CrmKpiLifecycleStage(models.Model):
         help="Active at the month's start and moved into a churned stage during the month "
              "(even if won back before its end).")
     at_risk = fields.Boolean(
-        string='At Risk', readonly=True,
-        help="Current month only: not churned, with a churn risk at least the company's "
-             "at-risk threshold.")
+        readonly=True,
+        help="Current month only: an active customer not churned, with a churn risk at "
+             "least the company's at-risk threshold.")
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_lifecycle_stage AS (
-            WITH company_tz AS (%(company_tz)s
-            ), stage_flags AS (%(stage_flags)s
-            ), events AS (
-                SELECT e.id, e.company_id, e.partner_id, e.from_stage_id, e.to_stage_id,
-                       e.date,
-                       date_trunc('month', e.date AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date
-                           AS month,
-                       date_trunc('month', now() AT TIME ZONE tz.tz)::date AS current_month
-                  FROM crm_lifecycle_event e
-                  JOIN company_tz tz ON tz.id = e.company_id
-            ), monthly AS (
-                -- a customer's last stage of each month with a move, and whether it
-                -- moved into a churned stage that month
-                SELECT e.company_id, e.partner_id, e.month, min(e.current_month) AS current_month,
-                       (array_agg(e.to_stage_id ORDER BY e.date DESC, e.id DESC))[1] AS stage_id,
-                       bool_or(e.from_stage_id IS NOT NULL AND NOT fs.churned AND ts.churned)
-                           AS churned
-                  FROM events e
-                  JOIN stage_flags ts ON ts.id = e.to_stage_id
-                  LEFT JOIN stage_flags fs ON fs.id = e.from_stage_id
-                 WHERE e.month <= e.current_month
-                 GROUP BY e.company_id, e.partner_id, e.month
-            ), spans AS (
-                -- in force until the month before the next move, else to this month
-                SELECT m.*, coalesce((lead(m.month) OVER (
-                           PARTITION BY m.company_id, m.partner_id ORDER BY m.month)
-                           - interval '1 month')::date, m.current_month) AS until
-                  FROM monthly m
-            ), months AS (
-                SELECT s.company_id, s.partner_id, g.month::date AS date, s.stage_id,
-                       g.month::date = s.current_month AS is_current,
-                       g.month::date = s.month AND s.churned AS churned_in_month
-                  FROM spans s
-                 CROSS JOIN LATERAL generate_series(s.month::timestamp, s.until::timestamp,
-                                                    interval '1 month') g(month)
-            ), facts AS (
-                SELECT m.*, lag(m.stage_id) OVER (
-                           PARTITION BY m.company_id, m.partner_id ORDER BY m.date)
-                           AS start_stage_id
-                  FROM months m
-            )
-            SELECT row_number() OVER (ORDER BY f.company_id, f.date, f.partner_id) AS id,
-                   f.company_id, f.date, f.partner_id, f.stage_id, f.is_current,
-                   st.churned AS is_churned, 1 AS customer_count,
-                   (f.start_stage_id IS NOT NULL AND NOT ss.churned)::int
-                       AS active_start_count,
-                   (f.start_stage_id IS NOT NULL AND NOT ss.churned
-                    AND f.churned_in_month)::int AS churned_count,
-                   f.is_current AND NOT st.churned
-                       AND kpi_customer.churn_risk >= kpi_company.lifecycle_risk_threshold
-                       AS at_risk,
-                   %(customer_columns)s
-              FROM facts f
-              JOIN stage_flags st ON st.id = f.stage_id
-              LEFT JOIN stage_flags ss ON ss.id = f.start_stage_id
-              JOIN res_company kpi_company ON kpi_company.id = f.company_id
-              %(customer_joins)s
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'stage_flags': STAGE_FLAGS,
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_domain(self, period):
@@ -126,9 +130,17 @@ class CrmKpiLifecycleStage(models.Model):
         Transition = self.env['crm.kpi.lifecycle.transition']
         domain = self._kpi_domain(period)
         moves_domain = Transition._kpi_domain(period)
-        stage_rows = self._kpi_rows(domain, ['date', 'stage_id'], ['sum(customer_count)'])
-        churn_rows = self._kpi_rows(domain, ['date'], [
+        # One pass over the view (it replays the whole history): split in Python.
+        counts = self._kpi_rows(domain, ['date', 'stage_id'], [
             'sum(customer_count)', 'sum(active_start_count)', 'sum(churned_count)'])
+        stage_rows = [row[:3] for row in counts]
+        churn = {}
+        for month, _stage, customers, active, churned in counts:
+            totals = churn.setdefault(month, [0, 0, 0])
+            totals[0] += customers
+            totals[1] += active
+            totals[2] += churned
+        churn_rows = [(month,) + tuple(totals) for month, totals in sorted(churn.items())]
         move_rows = Transition._kpi_rows(moves_domain, ['month'], [
             'sum(transition_count)', 'sum(churned_count)', 'sum(won_back_count)'])
         stages = self.env['crm.lifecycle.stage'].search([])

@@ -12,6 +12,41 @@ STAGE_FLAGS = """
 """
 
 
+# The view: static fragments only, it takes no user input.
+VIEW_SQL = """
+    CREATE VIEW crm_kpi_lifecycle_transition AS (
+    WITH company_tz AS (%(company_tz)s
+    ), stage_flags AS (%(stage_flags)s
+    ), events AS (
+        SELECT e.id, e.company_id, e.partner_id, e.from_stage_id, e.to_stage_id,
+               e.origin, e.rule_id, e.duration_days,
+               (e.date AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date AS date,
+               e.from_stage_id IS NOT NULL AND NOT fs.churned AND ts.churned
+                   AS churned,
+               e.from_stage_id IS NOT NULL AND (
+                   (ts.won_back AND NOT fs.won_back) OR (fs.churned AND NOT ts.churned))
+                   AS won_back
+          FROM crm_lifecycle_event e
+          JOIN company_tz tz ON tz.id = e.company_id
+          JOIN stage_flags ts ON ts.id = e.to_stage_id
+          LEFT JOIN stage_flags fs ON fs.id = e.from_stage_id
+    )
+    SELECT f.id, f.company_id, f.date, date_trunc('month', f.date)::date AS month,
+           f.partner_id, f.from_stage_id, f.to_stage_id, f.origin, f.rule_id,
+           f.duration_days, 1 AS transition_count,
+           f.churned::int AS churned_count, f.won_back::int AS won_back_count,
+           %(customer_columns)s
+      FROM events f
+      %(customer_joins)s
+    )""" % {
+    'company_tz': COMPANY_TZ,
+    'stage_flags': STAGE_FLAGS,
+    'customer_columns': CUSTOMER_COLUMNS,
+    'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
+                                            company='f.company_id'),
+}
+
+
 class CrmKpiLifecycleTransition(models.Model):
     """Lifecycle moves, one row per event, dated by the company's day: who moved
     from which stage to which, churn and win-back."""
@@ -25,7 +60,7 @@ class CrmKpiLifecycleTransition(models.Model):
 
     date = fields.Date(string='Day', readonly=True,
                        help="The day of the move, in the company's time zone.")
-    month = fields.Date(string='Month', readonly=True)
+    month = fields.Date(readonly=True)
     company_id = fields.Many2one('res.company', readonly=True)
     partner_id = fields.Many2one('res.partner', string='Customer', readonly=True)
     from_stage_id = fields.Many2one('crm.lifecycle.stage', string='From Stage', readonly=True)
@@ -51,38 +86,7 @@ class CrmKpiLifecycleTransition(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_lifecycle_transition AS (
-            WITH company_tz AS (%(company_tz)s
-            ), stage_flags AS (%(stage_flags)s
-            ), events AS (
-                SELECT e.id, e.company_id, e.partner_id, e.from_stage_id, e.to_stage_id,
-                       e.origin, e.rule_id, e.duration_days,
-                       (e.date AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date AS date,
-                       e.from_stage_id IS NOT NULL AND NOT fs.churned AND ts.churned
-                           AS churned,
-                       e.from_stage_id IS NOT NULL AND (
-                           (ts.won_back AND NOT fs.won_back) OR (fs.churned AND NOT ts.churned))
-                           AS won_back
-                  FROM crm_lifecycle_event e
-                  JOIN company_tz tz ON tz.id = e.company_id
-                  JOIN stage_flags ts ON ts.id = e.to_stage_id
-                  LEFT JOIN stage_flags fs ON fs.id = e.from_stage_id
-            )
-            SELECT f.id, f.company_id, f.date, date_trunc('month', f.date)::date AS month,
-                   f.partner_id, f.from_stage_id, f.to_stage_id, f.origin, f.rule_id,
-                   f.duration_days, 1 AS transition_count,
-                   f.churned::int AS churned_count, f.won_back::int AS won_back_count,
-                   %(customer_columns)s
-              FROM events f
-              %(customer_joins)s
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'stage_flags': STAGE_FLAGS,
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

@@ -5,6 +5,63 @@ from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
 
 
+# The view: static fragments only, it takes no user input.
+VIEW_SQL = """
+    CREATE VIEW crm_kpi_service AS (
+    WITH company_tz AS (%(company_tz)s
+    ), requests AS (
+        SELECT r.id, r.reference, r.company_id, r.request_type, r.channel,
+               r.commercial_partner_id AS partner_id, r.tier_id,
+               r.user_id AS assigned_user_id, r.stage_id,
+               coalesce(r.is_closed, FALSE) AS is_closed,
+               (r.date_received AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date AS date,
+               r.date_first_response IS NOT NULL
+                   OR r.date_response_deadline < (now() AT TIME ZONE 'UTC')
+                   AS response_due,
+               r.date_first_response IS NOT NULL
+                   AND coalesce(r.response_on_time, FALSE) AS response_on_time,
+               coalesce(r.is_closed, FALSE)
+                   OR r.date_resolution_deadline < (now() AT TIME ZONE 'UTC')
+                   AS resolution_due,
+               coalesce(r.is_closed, FALSE) AND r.date_closed IS NOT NULL
+                   AND coalesce(r.resolved_on_time, FALSE) AS resolved_on_time,
+               r.resolution_hours, r.rating,
+               coalesce(r.response_escalated, FALSE)
+                   OR coalesce(r.resolution_escalated, FALSE) AS escalated
+          FROM crm_service_request r
+          JOIN company_tz tz ON tz.id = r.company_id
+         WHERE r.active
+    ), customers AS (
+        SELECT f.partner_id, f.company_id, %(customer_columns)s
+          FROM (SELECT DISTINCT partner_id, company_id FROM requests) f
+          %(customer_joins)s
+    )
+    SELECT r.id, r.reference, r.company_id, r.date,
+           date_trunc('month', r.date)::date AS month,
+           r.request_type, r.channel, r.partner_id, r.tier_id,
+           c.route_id, c.user_id, r.assigned_user_id, r.stage_id, r.is_closed,
+           1 AS request_count,
+           r.is_closed::int AS closed_count,
+           coalesce(r.response_due, FALSE)::int AS response_due_count,
+           r.response_on_time::int AS response_on_time_count,
+           coalesce(r.resolution_due, FALSE)::int AS resolution_due_count,
+           r.resolved_on_time::int AS resolved_on_time_count,
+           CASE WHEN r.is_closed THEN coalesce(r.resolution_hours, 0) ELSE 0 END
+               AS resolution_hours,
+           (coalesce(r.rating, 0) > 0)::int AS rated_count,
+           CASE WHEN r.rating > 0 THEN r.rating ELSE 0 END AS rating_sum,
+           r.escalated::int AS escalated_count
+      FROM requests r
+      LEFT JOIN customers c ON c.partner_id = r.partner_id
+                           AND c.company_id = r.company_id
+    )""" % {
+    'company_tz': COMPANY_TZ,
+    'customer_columns': CUSTOMER_COLUMNS,
+    'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
+                                            company='f.company_id'),
+}
+
+
 class CrmKpiService(models.Model):
     """Service requests, one row each, dated by the day received (the company's
     day): volume, SLA compliance, resolution time, rating and escalations."""
@@ -48,7 +105,7 @@ class CrmKpiService(models.Model):
         string='Resolved on Time', readonly=True,
         help="Requests closed by their resolution deadline.")
     resolution_hours = fields.Float(
-        string='Resolution Hours', readonly=True, digits=(16, 2),
+        readonly=True, digits=(16, 2),
         help="Hours from receipt to closing, closed requests only (sum: divide by the "
              "closed requests for the average).")
     rated_count = fields.Integer(string='Rated', readonly=True,
@@ -62,60 +119,7 @@ class CrmKpiService(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_service AS (
-            WITH company_tz AS (%(company_tz)s
-            ), requests AS (
-                SELECT r.id, r.reference, r.company_id, r.request_type, r.channel,
-                       r.commercial_partner_id AS partner_id, r.tier_id,
-                       r.user_id AS assigned_user_id, r.stage_id,
-                       coalesce(r.is_closed, FALSE) AS is_closed,
-                       (r.date_received AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date AS date,
-                       r.date_first_response IS NOT NULL
-                           OR r.date_response_deadline < (now() AT TIME ZONE 'UTC')
-                           AS response_due,
-                       r.date_first_response IS NOT NULL
-                           AND coalesce(r.response_on_time, FALSE) AS response_on_time,
-                       coalesce(r.is_closed, FALSE)
-                           OR r.date_resolution_deadline < (now() AT TIME ZONE 'UTC')
-                           AS resolution_due,
-                       coalesce(r.is_closed, FALSE) AND r.date_closed IS NOT NULL
-                           AND coalesce(r.resolved_on_time, FALSE) AS resolved_on_time,
-                       r.resolution_hours, r.rating,
-                       coalesce(r.response_escalated, FALSE)
-                           OR coalesce(r.resolution_escalated, FALSE) AS escalated
-                  FROM crm_service_request r
-                  JOIN company_tz tz ON tz.id = r.company_id
-                 WHERE r.active
-            ), customers AS (
-                SELECT f.partner_id, f.company_id, %(customer_columns)s
-                  FROM (SELECT DISTINCT partner_id, company_id FROM requests) f
-                  %(customer_joins)s
-            )
-            SELECT r.id, r.reference, r.company_id, r.date,
-                   date_trunc('month', r.date)::date AS month,
-                   r.request_type, r.channel, r.partner_id, r.tier_id,
-                   c.route_id, c.user_id, r.assigned_user_id, r.stage_id, r.is_closed,
-                   1 AS request_count,
-                   r.is_closed::int AS closed_count,
-                   coalesce(r.response_due, FALSE)::int AS response_due_count,
-                   r.response_on_time::int AS response_on_time_count,
-                   coalesce(r.resolution_due, FALSE)::int AS resolution_due_count,
-                   r.resolved_on_time::int AS resolved_on_time_count,
-                   CASE WHEN r.is_closed THEN coalesce(r.resolution_hours, 0) ELSE 0 END
-                       AS resolution_hours,
-                   (coalesce(r.rating, 0) > 0)::int AS rated_count,
-                   CASE WHEN r.rating > 0 THEN r.rating ELSE 0 END AS rating_sum,
-                   r.escalated::int AS escalated_count
-              FROM requests r
-              LEFT JOIN customers c ON c.partner_id = r.partner_id
-                                   AND c.company_id = r.company_id
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+        self.env.cr.execute(VIEW_SQL)
 
     # -- workbook ------------------------------------------------------------
 

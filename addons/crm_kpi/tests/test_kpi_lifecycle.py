@@ -168,6 +168,10 @@ class TestKpiLifecycle(SavepointCase):
         self.assertEqual({row['partner_id'][0] for row in rows
                           if row['company_id'][0] == self.other_company.id},
                          {self.other_shop.id})
+        # An archived customer is no longer at risk.
+        self.a.active = False
+        rows = [row for row in self.stage_rows() if row['is_current']]
+        self.assertEqual({row['partner_id'][0] for row in rows if row['at_risk']}, {self.d.id})
 
     def test_transitions_reconcile_with_the_events(self):
         rows = self.env['crm.kpi.lifecycle.transition'].search_read(
