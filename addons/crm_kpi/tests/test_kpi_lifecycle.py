@@ -250,6 +250,12 @@ class TestKpiLifecycle(SavepointCase):
         self.assertAlmostEqual(figures['Churn rate (per month)'], 2 / 15.0)
         self.assertEqual(figures['At-risk customers now'], 2)
 
+    def test_a_period_from_mid_month_keeps_that_month(self):
+        View = self.env['crm.kpi.lifecycle.stage']
+        domain = View._kpi_domain(Period(self.company, '2025-02-15', '2025-03-10'))
+        months = [row[0] for row in View._kpi_rows(domain, ['date'], ['count(*)'])]
+        self.assertEqual(months, ['2025-02-01', '2025-03-01'])
+
     def test_workbook_has_the_lifecycle_sheets(self):
         section = self.env.ref('crm_kpi.section_lifecycle')
         self.assertEqual((section.code, section.sequence), ('lifecycle', 60))
