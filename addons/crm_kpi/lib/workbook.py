@@ -11,7 +11,8 @@ import xlsxwriter
 
 # kind: text, int, number, money, percent (a fraction: 0.25 is 25 %) or date.
 Column = namedtuple('Column', 'label kind width')
-# kind: line, column or pie; categories and values are column indexes.
+# kind: line, column or pie, optionally with an xlsxwriter subtype after a colon
+# ('column:stacked'); categories and values are column indexes.
 Chart = namedtuple('Chart', 'kind title categories values')
 Sheet = namedtuple('Sheet', 'title columns rows charts')
 # One line of the summary sheet.
@@ -137,16 +138,20 @@ class _Writer(object):
     def charts(self, ws, name, sheet, count):
         anchor_col = len(sheet.columns) + 1
         for n, spec in enumerate(sheet.charts):
-            chart = self.book.add_chart({'type': spec.kind})
+            kind, _sep, subtype = spec.kind.partition(':')
+            options = {'type': kind}
+            if subtype:
+                options['subtype'] = subtype
+            chart = self.book.add_chart(options)
             chart.set_title({'name': spec.title})
             for col in spec.values:
                 chart.add_series({
                     'name': [name, 0, col],
                     'categories': [name, 1, spec.categories, count, spec.categories],
                     'values': [name, 1, col, count, col],
-                    'data_labels': {'percentage': True} if spec.kind == 'pie' else {},
+                    'data_labels': {'percentage': True} if kind == 'pie' else {},
                 })
-            if spec.kind != 'pie':
+            if kind != 'pie':
                 chart.set_x_axis({'num_format': NUMBER_FORMATS.get(
                     sheet.columns[spec.categories].kind, 'General')})
             chart.set_size({'width': 640, 'height': 320})

@@ -4,3 +4,6 @@ from . import crm_kpi_sales
 from . import res_company
 from . import crm_kpi_customer
 from . import crm_kpi_strategy
+from . import crm_kpi_service
+from . import crm_kpi_lifecycle_transition
+from . import crm_kpi_lifecycle_stage
