@@ -13,7 +13,7 @@ import logging
 
 import pytz
 
-from . import checks, flow, loader, master, plan, service, tiering
+from . import checks, flow, kpi, loader, master, plan, service, tiering
 
 _logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def generate(env, seed=plan.SEED):
     service.plan_deliveries(env, today)
     service.create_requests(env, rng, partners, users, now)
     env['crm.lifecycle.engine']._cron_run()
+    kpi.configure(env)
     _logger.info('demo: done, the consistency checks pass')
 
 
