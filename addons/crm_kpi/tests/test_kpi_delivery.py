@@ -1,5 +1,7 @@
+import io
 from collections import defaultdict
 
+import openpyxl
 import pytz
 
 from odoo import fields
@@ -324,3 +326,24 @@ class TestKpiDelivery(SavepointCase):
         self.assertEqual({f.label: f.value for f in figures}['Deliveries'], 0)
         self.assertFalse(sheets[0].rows)
         self.assertFalse(sheets[2].rows)
+
+    def test_workbook_sections(self):
+        """The viewer exports the visit and delivery sections: their sheets follow
+        the summary in the sections' order, with the delivery figures."""
+        sections = self.env.ref('crm_kpi.section_delivery') | self.env.ref(
+            'crm_kpi.section_visits')
+        self.assertEqual(sections.mapped('sequence'), [40, 30])
+        viewer = new_user(self.env, 'kpi_delivery_book', 'crm_kpi.group_kpi_user')
+        content = self.env['crm.kpi.workbook'].sudo(viewer)._workbook(
+            self.company, '2031-02-01', '2031-03-31', sections.sudo(viewer))
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+        self.assertEqual(book.sheetnames[1:], [
+            'Visits by Month', 'Visits by Route', 'Visits by Account Manager',
+            'Visits by Tier', 'Delivery by Month', 'Delivery by Tier',
+            'Delivery Failure Reasons'])
+        summary = {row[1]: row[2] for row in book[book.sheetnames[0]].iter_rows(
+            values_only=True) if len(row) > 2}
+        self.assertEqual(summary['Deliveries'], 8)
+        self.assertAlmostEqual(summary['Fill rate'], 21 / 27)
+        reasons = list(book['Delivery Failure Reasons'].iter_rows(values_only=True))
+        self.assertEqual(reasons[1][:2], (self.closed.name, 2))
