@@ -7,3 +7,6 @@ from . import crm_kpi_strategy
 from . import crm_kpi_service
 from . import crm_kpi_lifecycle_transition
 from . import crm_kpi_lifecycle_stage
+from . import crm_kpi_visit
+from . import crm_kpi_delivery
+from . import crm_kpi_delivery_failure

@@ -6,3 +6,5 @@ from . import test_lib_relationship
 from . import test_kpi_customers
 from . import test_kpi_service
 from . import test_kpi_lifecycle
+from . import test_kpi_visits
+from . import test_kpi_delivery
