@@ -15,6 +15,95 @@ DELIVERY_AGGREGATES = [
 ]
 
 
+# Static fragments only: the view takes no user input.
+VIEW_SQL = """
+CREATE VIEW crm_kpi_delivery AS (
+WITH RECURSIVE company_tz AS (%(company_tz)s
+), attempt AS (
+    SELECT a.picking_id, count(*) AS attempts,
+           bool_or(a.attempt = 1 AND a.outcome != 'failed') AS first_success,
+           (array_agg(a.batch_id ORDER BY a.attempt DESC, a.id DESC))[1]
+               AS batch_id,
+           (array_agg(a.delivery_date ORDER BY a.attempt DESC, a.id DESC))[1]
+               AS delivery_date
+      FROM crm_delivery_attempt a
+     GROUP BY a.picking_id
+), picking AS (
+    SELECT sp.id, sp.company_id, sp.state, sp.date_done, sp.scheduled_date,
+           sp.delivery_outcome, p.commercial_partner_id AS partner_id,
+           coalesce(sp.batch_id, a.batch_id) AS batch_id,
+           coalesce(a.attempts, 0) AS attempts,
+           coalesce(a.first_success, false) AS first_success,
+           coalesce(b.delivery_date, a.delivery_date,
+                    (sp.scheduled_date AT TIME ZONE 'UTC'
+                     AT TIME ZONE tz.tz)::date) AS date,
+           tz.tz
+      FROM stock_picking sp
+      JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
+      JOIN stock_location dest ON dest.id = sp.location_dest_id
+      JOIN res_partner p ON p.id = sp.partner_id
+      JOIN company_tz tz ON tz.id = sp.company_id
+      LEFT JOIN stock_picking_batch b ON b.id = sp.batch_id
+      LEFT JOIN attempt a ON a.picking_id = sp.id
+     WHERE spt.code = 'outgoing' AND dest.usage = 'customer'
+       AND sp.state != 'cancel'
+       AND (sp.state = 'done' OR b.route_id IS NOT NULL OR a.attempts > 0)
+), backorder (origin_id, picking_id) AS (
+    -- The backorders of each delivery order, and theirs in turn.
+    SELECT sp.backorder_id, sp.id
+      FROM stock_picking sp
+     WHERE sp.backorder_id IN (SELECT id FROM picking)
+     UNION ALL
+    SELECT bo.origin_id, sp.id
+      FROM backorder bo JOIN stock_picking sp ON sp.backorder_id = bo.picking_id
+), left_over AS (
+    -- What partial deliveries left to backorders (also cancelled ones).
+    SELECT bo.origin_id AS picking_id, sum(m.product_qty) AS qty
+      FROM backorder bo JOIN stock_move m ON m.picking_id = bo.picking_id
+     GROUP BY bo.origin_id
+), ordered AS (
+    SELECT m.picking_id, sum(m.product_qty) AS qty
+      FROM stock_move m
+     WHERE m.picking_id IN (SELECT id FROM picking) AND m.state != 'cancel'
+     GROUP BY m.picking_id
+), done AS (
+    SELECT ml.picking_id, sum(ml.qty_done / lu.factor * pu.factor) AS qty
+      FROM stock_move_line ml
+      JOIN stock_move m ON m.id = ml.move_id
+      JOIN product_uom lu ON lu.id = ml.product_uom_id
+      JOIN product_product pp ON pp.id = ml.product_id
+      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      JOIN product_uom pu ON pu.id = pt.uom_id
+     WHERE m.state = 'done' AND m.picking_id IN (SELECT id FROM picking)
+     GROUP BY ml.picking_id
+)
+SELECT f.id, f.id AS picking_id, f.company_id, f.date,
+       date_trunc('month', f.date)::date AS month, f.partner_id, f.batch_id,
+       kpi_member.tier_id, coalesce(b.route_id, kpi_stop.route_id) AS route_id,
+       coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id,
+       1 AS delivery_count,
+       (f.state = 'done')::int AS delivered,
+       (f.state != 'done' AND f.delivery_outcome = 'failed')::int AS failed,
+       (f.state = 'done' AND (f.date_done AT TIME ZONE 'UTC'
+                              AT TIME ZONE f.tz)::date <= f.date)::int AS on_time,
+       (f.attempts > 0)::int AS attempted, f.attempts,
+       f.first_success::int AS first_attempt_success,
+       (coalesce(o.qty, 0) + coalesce(lo.qty, 0))::float8 AS ordered_qty,
+       coalesce(d.qty, 0)::float8 AS delivered_qty
+  FROM picking f
+  LEFT JOIN stock_picking_batch b ON b.id = f.batch_id
+  LEFT JOIN ordered o ON o.picking_id = f.id
+  LEFT JOIN left_over lo ON lo.picking_id = f.id
+  LEFT JOIN done d ON d.picking_id = f.id
+  %(customer_joins)s
+)
+""" % {
+    'company_tz': COMPANY_TZ,
+    'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
+                                            company='f.company_id'),
+}
+
+
 class CrmKpiDelivery(models.Model):
     """One row per delivery order to a customer that was delivered, is in a route
     delivery batch or had a delivery attempt: on time, first-attempt success and
@@ -67,91 +156,7 @@ class CrmKpiDelivery(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_delivery AS (
-            WITH RECURSIVE company_tz AS (%(company_tz)s
-            ), attempt AS (
-                SELECT a.picking_id, count(*) AS attempts,
-                       bool_or(a.attempt = 1 AND a.outcome != 'failed') AS first_success,
-                       (array_agg(a.batch_id ORDER BY a.attempt DESC, a.id DESC))[1]
-                           AS batch_id,
-                       (array_agg(a.delivery_date ORDER BY a.attempt DESC, a.id DESC))[1]
-                           AS delivery_date
-                  FROM crm_delivery_attempt a
-                 GROUP BY a.picking_id
-            ), picking AS (
-                SELECT sp.id, sp.company_id, sp.state, sp.date_done, sp.scheduled_date,
-                       sp.delivery_outcome, p.commercial_partner_id AS partner_id,
-                       coalesce(sp.batch_id, a.batch_id) AS batch_id,
-                       coalesce(a.attempts, 0) AS attempts,
-                       coalesce(a.first_success, false) AS first_success,
-                       coalesce(b.delivery_date, a.delivery_date,
-                                (sp.scheduled_date AT TIME ZONE 'UTC'
-                                 AT TIME ZONE tz.tz)::date) AS date,
-                       tz.tz
-                  FROM stock_picking sp
-                  JOIN stock_picking_type spt ON spt.id = sp.picking_type_id
-                  JOIN stock_location dest ON dest.id = sp.location_dest_id
-                  JOIN res_partner p ON p.id = sp.partner_id
-                  JOIN company_tz tz ON tz.id = sp.company_id
-                  LEFT JOIN stock_picking_batch b ON b.id = sp.batch_id
-                  LEFT JOIN attempt a ON a.picking_id = sp.id
-                 WHERE spt.code = 'outgoing' AND dest.usage = 'customer'
-                   AND sp.state != 'cancel'
-                   AND (sp.state = 'done' OR b.route_id IS NOT NULL OR a.attempts > 0)
-            ), backorder (origin_id, picking_id) AS (
-                -- The backorders of each delivery order, and theirs in turn.
-                SELECT sp.backorder_id, sp.id
-                  FROM stock_picking sp
-                 WHERE sp.backorder_id IN (SELECT id FROM picking)
-                 UNION ALL
-                SELECT bo.origin_id, sp.id
-                  FROM backorder bo JOIN stock_picking sp ON sp.backorder_id = bo.picking_id
-            ), left_over AS (
-                -- What partial deliveries left to backorders (also cancelled ones).
-                SELECT bo.origin_id AS picking_id, sum(m.product_qty) AS qty
-                  FROM backorder bo JOIN stock_move m ON m.picking_id = bo.picking_id
-                 GROUP BY bo.origin_id
-            ), ordered AS (
-                SELECT m.picking_id, sum(m.product_qty) AS qty
-                  FROM stock_move m
-                 WHERE m.picking_id IN (SELECT id FROM picking) AND m.state != 'cancel'
-                 GROUP BY m.picking_id
-            ), done AS (
-                SELECT ml.picking_id, sum(ml.qty_done / lu.factor * pu.factor) AS qty
-                  FROM stock_move_line ml
-                  JOIN stock_move m ON m.id = ml.move_id
-                  JOIN product_uom lu ON lu.id = ml.product_uom_id
-                  JOIN product_product pp ON pp.id = ml.product_id
-                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                  JOIN product_uom pu ON pu.id = pt.uom_id
-                 WHERE m.state = 'done' AND m.picking_id IN (SELECT id FROM picking)
-                 GROUP BY ml.picking_id
-            )
-            SELECT f.id, f.id AS picking_id, f.company_id, f.date,
-                   date_trunc('month', f.date)::date AS month, f.partner_id, f.batch_id,
-                   kpi_member.tier_id, coalesce(b.route_id, kpi_stop.route_id) AS route_id,
-                   coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id,
-                   1 AS delivery_count,
-                   (f.state = 'done')::int AS delivered,
-                   (f.state != 'done' AND f.delivery_outcome = 'failed')::int AS failed,
-                   (f.state = 'done' AND (f.date_done AT TIME ZONE 'UTC'
-                                          AT TIME ZONE f.tz)::date <= f.date)::int AS on_time,
-                   (f.attempts > 0)::int AS attempted, f.attempts,
-                   f.first_success::int AS first_attempt_success,
-                   (coalesce(o.qty, 0) + coalesce(lo.qty, 0))::float8 AS ordered_qty,
-                   coalesce(d.qty, 0)::float8 AS delivered_qty
-              FROM picking f
-              LEFT JOIN stock_picking_batch b ON b.id = f.batch_id
-              LEFT JOIN ordered o ON o.picking_id = f.id
-              LEFT JOIN left_over lo ON lo.picking_id = f.id
-              LEFT JOIN done d ON d.picking_id = f.id
-              %(customer_joins)s
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

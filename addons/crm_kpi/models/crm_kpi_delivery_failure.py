@@ -4,6 +4,30 @@ from ..lib.workbook import Chart, Sheet, column, share
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_JOINS
 
 
+# Static fragments only: the view takes no user input.
+VIEW_SQL = """
+CREATE VIEW crm_kpi_delivery_failure AS (
+WITH company_tz AS (%(company_tz)s
+)
+SELECT a.id, a.company_id,
+       coalesce(a.delivery_date,
+                (a.date AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date) AS date,
+       a.reason_id, a.picking_id, a.batch_id, a.partner_id, a.attempt,
+       1 AS failure_count, kpi_member.tier_id,
+       coalesce(a.route_id, kpi_stop.route_id) AS route_id,
+       coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id
+  FROM crm_delivery_attempt a
+  JOIN company_tz tz ON tz.id = a.company_id
+  %(customer_joins)s
+ WHERE a.outcome = 'failed'
+)
+""" % {
+    'company_tz': COMPANY_TZ,
+    'customer_joins': CUSTOMER_JOINS.format(partner='a.partner_id',
+                                            company='a.company_id'),
+}
+
+
 class CrmKpiDeliveryFailure(models.Model):
     """One row per failed delivery attempt, with its reason."""
 
@@ -34,26 +58,7 @@ class CrmKpiDeliveryFailure(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_delivery_failure AS (
-            WITH company_tz AS (%(company_tz)s
-            )
-            SELECT a.id, a.company_id,
-                   coalesce(a.delivery_date,
-                            (a.date AT TIME ZONE 'UTC' AT TIME ZONE tz.tz)::date) AS date,
-                   a.reason_id, a.picking_id, a.batch_id, a.partner_id, a.attempt,
-                   1 AS failure_count, kpi_member.tier_id,
-                   coalesce(a.route_id, kpi_stop.route_id) AS route_id,
-                   coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id
-              FROM crm_delivery_attempt a
-              JOIN company_tz tz ON tz.id = a.company_id
-              %(customer_joins)s
-             WHERE a.outcome = 'failed'
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'customer_joins': CUSTOMER_JOINS.format(partner='a.partner_id',
-                                                    company='a.company_id'),
-        })
+        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

@@ -24,7 +24,7 @@ CUSTOMER_COLUMNS = """kpi_member.tier_id, kpi_stop.route_id,
        coalesce(kpi_route.user_id, kpi_customer.user_id) AS user_id"""
 # Each company's time zone, to cut datetimes into the company's days.
 COMPANY_TZ = """
-  SELECT c.id, coalesce(cp.tz, 'UTC') AS tz
+  SELECT c.id, coalesce(nullif(cp.tz, ''), 'UTC') AS tz
     FROM res_company c JOIN res_partner cp ON cp.id = c.partner_id
 """
 

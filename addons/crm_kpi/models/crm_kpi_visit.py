@@ -18,6 +18,43 @@ def compliance(done, missed):
     return share(done, done + missed)
 
 
+# Static fragments only: the view takes no user input.
+VIEW_SQL = """
+CREATE VIEW crm_kpi_visit AS (
+WITH orders AS (
+    SELECT so.visit_id, count(*) AS order_count,
+           sum(so.amount_untaxed) AS order_amount
+      FROM sale_order so
+     WHERE so.visit_id IS NOT NULL AND so.state IN ('sale', 'done')
+     GROUP BY so.visit_id
+), visit AS (
+    SELECT v.id, v.company_id, v.date, v.partner_id, v.route_id, v.user_id,
+           v.state,
+           CASE WHEN v.state != 'cancel'
+                 AND v.satisfaction IN ('1', '2', '3', '4', '5')
+                THEN v.satisfaction::int END AS satisfaction
+      FROM crm_visit v
+)
+SELECT v.id, v.company_id, v.date, date_trunc('month', v.date)::date AS month,
+       v.partner_id, v.route_id, v.user_id, kpi_member.tier_id, v.state,
+       (v.state IN ('planned', 'in_progress'))::int AS planned_count,
+       (v.state = 'done')::int AS done_count,
+       (v.state = 'missed')::int AS missed_count,
+       (v.state = 'cancel')::int AS cancelled_count,
+       coalesce(o.order_count, 0) AS order_count,
+       coalesce(o.order_amount, 0)::float8 AS order_amount,
+       v.satisfaction,
+       (v.satisfaction IS NOT NULL)::int AS rated_count
+  FROM visit v
+  LEFT JOIN orders o ON o.visit_id = v.id
+  %(customer_joins)s
+)
+""" % {
+    'customer_joins': CUSTOMER_JOINS.format(partner='v.partner_id',
+                                            company='v.company_id'),
+}
+
+
 class CrmKpiVisit(models.Model):
     """One row per visit of an account manager to a shop: its state, the orders
     confirmed on it and the shop's satisfaction."""
@@ -65,39 +102,7 @@ class CrmKpiVisit(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
-            CREATE VIEW crm_kpi_visit AS (
-            WITH orders AS (
-                SELECT so.visit_id, count(*) AS order_count,
-                       sum(so.amount_untaxed) AS order_amount
-                  FROM sale_order so
-                 WHERE so.visit_id IS NOT NULL AND so.state IN ('sale', 'done')
-                 GROUP BY so.visit_id
-            ), visit AS (
-                SELECT v.id, v.company_id, v.date, v.partner_id, v.route_id, v.user_id,
-                       v.state,
-                       CASE WHEN v.state != 'cancel'
-                             AND v.satisfaction IN ('1', '2', '3', '4', '5')
-                            THEN v.satisfaction::int END AS satisfaction
-                  FROM crm_visit v
-            )
-            SELECT v.id, v.company_id, v.date, date_trunc('month', v.date)::date AS month,
-                   v.partner_id, v.route_id, v.user_id, kpi_member.tier_id, v.state,
-                   (v.state IN ('planned', 'in_progress'))::int AS planned_count,
-                   (v.state = 'done')::int AS done_count,
-                   (v.state = 'missed')::int AS missed_count,
-                   (v.state = 'cancel')::int AS cancelled_count,
-                   coalesce(o.order_count, 0) AS order_count,
-                   coalesce(o.order_amount, 0)::float8 AS order_amount,
-                   v.satisfaction,
-                   (v.satisfaction IS NOT NULL)::int AS rated_count
-              FROM visit v
-              LEFT JOIN orders o ON o.visit_id = v.id
-              %(customer_joins)s
-            )""" % {
-            'customer_joins': CUSTOMER_JOINS.format(partner='v.partner_id',
-                                                    company='v.company_id'),
-        })
+        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):
