@@ -11,7 +11,7 @@ import xlsxwriter
 
 # kind: text, int, number, money, percent (a fraction: 0.25 is 25 %) or date.
 Column = namedtuple('Column', 'label kind width')
-# kind: line, column or pie; categories and values are column indexes.
+# kind: line, column, stacked_column or pie; categories and values are column indexes.
 Chart = namedtuple('Chart', 'kind title categories values')
 Sheet = namedtuple('Sheet', 'title columns rows charts')
 # One line of the summary sheet.
@@ -29,6 +29,8 @@ NUMBER_FORMATS = {
 }
 SHEET_NAME_ILLEGAL = re.compile(r'[\[\]:*?/\\]')
 CHART_ROWS = 18
+# xlsxwriter's chart options of the kinds that are not plain chart types.
+CHART_OPTIONS = {'stacked_column': {'type': 'column', 'subtype': 'stacked'}}
 
 
 def column(label, kind='text', width=None):
@@ -137,7 +139,7 @@ class _Writer(object):
     def charts(self, ws, name, sheet, count):
         anchor_col = len(sheet.columns) + 1
         for n, spec in enumerate(sheet.charts):
-            chart = self.book.add_chart({'type': spec.kind})
+            chart = self.book.add_chart(CHART_OPTIONS.get(spec.kind, {'type': spec.kind}))
             chart.set_title({'name': spec.title})
             for col in spec.values:
                 chart.add_series({
