@@ -1,3 +1,5 @@
+from psycopg2 import sql
+
 from odoo import _, api, fields, models, tools
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
@@ -39,7 +41,7 @@ class CrmKpiInvoicing(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
+        self.env.cr.execute(sql.SQL("""
             CREATE VIEW crm_kpi_invoicing AS (
             WITH invoiced AS (
                 SELECT i.company_id, date_trunc('month', i.date_invoice)::date AS date,
@@ -91,14 +93,14 @@ class CrmKpiInvoicing(models.Model):
             SELECT row_number() OVER (ORDER BY f.company_id, f.date, f.partner_id) AS id,
                    f.company_id, f.date, f.partner_id, f.invoiced, f.paid,
                    f.invoice_count::int AS invoice_count, f.refund_count::int AS refund_count,
-                   %(customer_columns)s
+                   {customer_columns}
               FROM facts f
-              %(customer_joins)s
-            )""" % {
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+              {customer_joins}
+            )""").format(
+            customer_columns=sql.SQL(CUSTOMER_COLUMNS),
+            customer_joins=sql.SQL(CUSTOMER_JOINS.format(partner='f.partner_id',
+                                                         company='f.company_id')),
+        ))
 
     @api.model
     def _kpi_sheets(self, period):

@@ -1,5 +1,7 @@
 from collections import defaultdict
 
+from psycopg2 import sql
+
 from odoo import _, api, fields, models, tools
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
@@ -48,7 +50,7 @@ class CrmKpiReceivable(models.Model):
         help="What is still open of the invoice in the company's currency; credit notes "
              "count negative.")
     days_overdue = fields.Integer(
-        string='Days Overdue', readonly=True, group_operator='max',
+        readonly=True, group_operator='max',
         help="Days since the due date, as of today in the company's time zone; 0 when not "
              "due yet.")
     bucket = fields.Selection(
@@ -66,9 +68,9 @@ class CrmKpiReceivable(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
+        self.env.cr.execute(sql.SQL("""
             CREATE VIEW crm_kpi_receivable AS (
-            WITH company_tz AS (%(company_tz)s
+            WITH company_tz AS ({company_tz}
             ), facts AS (
                 SELECT i.id, i.company_id, i.date_invoice AS date,
                        coalesce(i.date_due, i.date_invoice) AS date_due,
@@ -98,15 +100,15 @@ class CrmKpiReceivable(models.Model):
                    CASE WHEN f.bucket = '90_plus' THEN f.residual ELSE 0 END AS amount_90_plus,
                    CASE WHEN f.bucket <> 'not_due' THEN f.residual ELSE 0 END
                        AS overdue_amount,
-                   %(customer_columns)s
+                   {customer_columns}
               FROM aged f
-              %(customer_joins)s
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+              {customer_joins}
+            )""").format(
+            company_tz=sql.SQL(COMPANY_TZ),
+            customer_columns=sql.SQL(CUSTOMER_COLUMNS),
+            customer_joins=sql.SQL(CUSTOMER_JOINS.format(partner='f.partner_id',
+                                                         company='f.company_id')),
+        ))
 
     @api.model
     def _kpi_domain(self, period):
@@ -154,7 +156,8 @@ class CrmKpiReceivable(models.Model):
             column(_('Total Due as of %s') % today, 'money'), column(_('Overdue'), 'money'),
             column(_('Overdue Share'), 'percent')]
         charts = [Chart('stacked_column', _('Receivables by tier and age'), 0,
-                        [1, 2, 3, 4, 5])]
+                        [1, 2, 3, 4, 5]),
+                  Chart('pie', _('Share of receivables by tier'), 0, [6])]
         return Sheet(_('Receivables Ageing by Tier'), columns, rows, charts)
 
     def _kpi_dso_sheet(self, by_tier, invoiced_by_tier, days, today):

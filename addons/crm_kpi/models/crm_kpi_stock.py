@@ -1,6 +1,7 @@
 import datetime
 
 import pytz
+from psycopg2 import sql
 
 from odoo import _, api, fields, models, tools
 
@@ -50,7 +51,7 @@ class CrmKpiStock(models.Model):
                                     "rows: the quota's category (with its subcategories).")
     uom_id = fields.Many2one('product.uom', string='Unit of Measure', readonly=True,
                              help="The unit of the quantities of the row.")
-    on_hand = fields.Float(string='On Hand', readonly=True,
+    on_hand = fields.Float(readonly=True,
                            help="Quantity in stock today in the company's internal locations.")
     daily_outgoing = fields.Float(
         string='Average Daily Outgoing', readonly=True,
@@ -63,9 +64,10 @@ class CrmKpiStock(models.Model):
     quota_demand = fields.Float(
         string='Quota Demand Next Month', readonly=True,
         help="What the customers may order next calendar month under their tier quotas: for "
-             "each quota, the maximum quantity times the customers currently in a tier of "
-             "its policy (primary scheme), each counted at its quota share (compliance "
-             "class C under 'Restrict quotas': the restricted share; blocked supply: none). "
+             "each quota, the maximum quantity times the active customers currently in a "
+             "tier of its policy (primary scheme), each counted at its quota share (the "
+             "restricted share where the policy restricts its compliance class, none where "
+             "it blocks it). "
              "A weekly quota counts (days of next month / 7) times, a monthly one once; "
              "where a policy has several quotas on the same product or category, the "
              "tightest counts.")
@@ -82,9 +84,9 @@ class CrmKpiStock(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
+        self.env.cr.execute(sql.SQL("""
             CREATE VIEW crm_kpi_stock AS (
-            WITH company_tz AS (%(company_tz)s
+            WITH company_tz AS ({company_tz}
             ), today AS (
                 SELECT tz.id AS company_id, (now() AT TIME ZONE tz.tz)::date AS date,
                        extract(day FROM date_trunc('month', now() AT TIME ZONE tz.tz)
@@ -101,12 +103,12 @@ class CrmKpiStock(models.Model):
                             ELSE dst.company_id END AS company_id,
                        m.product_id,
                        sum(CASE WHEN src.usage = 'internal' THEN m.product_qty
-                                ELSE -m.product_qty END) / %(days)s AS daily
+                                ELSE -m.product_qty END) / {days} AS daily
                   FROM stock_move m
                   JOIN stock_location src ON src.id = m.location_id
                   JOIN stock_location dst ON dst.id = m.location_dest_id
                  WHERE m.state = 'done'
-                   AND m.date >= (now() AT TIME ZONE 'UTC') - interval '%(days)s days'
+                   AND m.date >= (now() AT TIME ZONE 'UTC') - {days} * interval '1 day'
                    AND ((src.usage = 'internal' AND dst.usage = 'customer')
                         OR (src.usage = 'customer' AND dst.usage = 'internal'))
                  GROUP BY 1, 2
@@ -227,7 +229,7 @@ class CrmKpiStock(models.Model):
                    f.on_hand >= f.quota_demand AS covered
               FROM facts f
               JOIN today td ON td.company_id = f.company_id
-            )""" % {'company_tz': COMPANY_TZ, 'days': OUTGOING_DAYS})
+            )""").format(company_tz=sql.SQL(COMPANY_TZ), days=sql.Literal(OUTGOING_DAYS)))
 
     @api.model
     def _kpi_domain(self, period):

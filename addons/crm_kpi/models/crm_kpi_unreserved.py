@@ -1,3 +1,5 @@
+from psycopg2 import sql
+
 from odoo import _, api, fields, models, tools
 
 from ..lib.workbook import Figure, Sheet, column
@@ -46,14 +48,14 @@ class CrmKpiUnreserved(models.Model):
 
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute("""
+        self.env.cr.execute(sql.SQL("""
             CREATE VIEW crm_kpi_unreserved AS (
-            WITH company_tz AS (%(company_tz)s
+            WITH company_tz AS ({company_tz}
             ), waiting AS (
                 SELECT m.id, m.sale_line_id, m.product_qty
                   FROM stock_move m
                   JOIN stock_location dst ON dst.id = m.location_dest_id
-                 WHERE m.state IN %(states)s AND m.sale_line_id IS NOT NULL
+                 WHERE m.state IN {states} AND m.sale_line_id IS NOT NULL
                    AND dst.usage = 'customer'
             ), reserved AS (
                 SELECT ml.move_id, sum(ml.product_qty) AS qty
@@ -89,16 +91,16 @@ class CrmKpiUnreserved(models.Model):
             SELECT f.id, f.company_id, f.date, f.order_id, f.order_name, f.order_line_id,
                    f.partner_id, f.product_id, f.uom_id, f.ordered_qty, f.open_qty,
                    f.reserved_qty, f.missing_qty, 1 AS line_count,
-                   %(customer_columns)s
+                   {customer_columns}
               FROM facts f
-              %(customer_joins)s
-            )""" % {
-            'company_tz': COMPANY_TZ,
-            'states': str(WAITING_STATES),
-            'customer_columns': CUSTOMER_COLUMNS,
-            'customer_joins': CUSTOMER_JOINS.format(partner='f.partner_id',
-                                                    company='f.company_id'),
-        })
+              {customer_joins}
+            )""").format(
+            company_tz=sql.SQL(COMPANY_TZ),
+            states=sql.Literal(WAITING_STATES),
+            customer_columns=sql.SQL(CUSTOMER_COLUMNS),
+            customer_joins=sql.SQL(CUSTOMER_JOINS.format(partner='f.partner_id',
+                                                         company='f.company_id')),
+        ))
 
     @api.model
     def _kpi_domain(self, period):
