@@ -60,7 +60,8 @@ class CrmKpiStock(models.Model):
     days_of_stock = fields.Float(
         string='Days of Stock', readonly=True, group_operator='min',
         help="On hand divided by the average daily outgoing quantity: how many days the "
-             "stock lasts at the recent pace. Empty without deliveries in the last 90 days.")
+             "stock lasts at the recent pace. Empty without deliveries in the last 90 days. "
+             "Grouped: the lowest of the group.")
     quota_demand = fields.Float(
         string='Quota Demand Next Month', readonly=True,
         help="What the customers may order next calendar month under their tier quotas: for "
