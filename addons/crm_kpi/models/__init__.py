@@ -10,3 +10,7 @@ from . import crm_kpi_lifecycle_stage
 from . import crm_kpi_visit
 from . import crm_kpi_delivery
 from . import crm_kpi_delivery_failure
+from . import crm_kpi_stock
+from . import crm_kpi_unreserved
+from . import crm_kpi_receivable
+from . import crm_kpi_invoicing

@@ -8,3 +8,5 @@ from . import test_kpi_service
 from . import test_kpi_lifecycle
 from . import test_kpi_visits
 from . import test_kpi_delivery
+from . import test_kpi_inventory
+from . import test_kpi_accounting
