@@ -14,6 +14,8 @@ same rules, decided here:
   reconciled with the invoice as far as the invoice is still open; what is
   left (the invoice was already paid) stays an open credit of the customer.
 """
+import datetime
+
 from odoo import fields
 
 QUIET = dict(tracking_disable=True, mail_notrack=True, mail_create_nolog=True)
@@ -55,7 +57,8 @@ def run_order(env, order, partner, products, now):
     sale.action_confirm()
     # Odoo stamps confirmation and planned dates with the clock; use the plan's.
     sale.write({'confirmation_date': DT(order.date_order)})
-    sale.picking_ids.write({'date': DT(order.date_order), 'scheduled_date': DT(order.date_order)})
+    sale.picking_ids.write({'date': DT(order.date_order), 'scheduled_date': DT(
+        order.date_order + datetime.timedelta(days=1))})
     if order.delivered_at > now:
         return sale
     _deliver(sale, order.delivered_at)

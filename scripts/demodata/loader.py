@@ -519,9 +519,10 @@ def _write_pickings(setup, writer, books):
     for book, group_id, picking_id in zip(books, group_ids, picking_ids):
         book.group_id, book.picking_id = group_id, picking_id
         ordered = DT(book.order.date_order)
+        promised = DT(book.order.date_order + datetime.timedelta(days=1))
         groups.append((group_id, book.shipping.id, book.name, 'direct', book.id))
         pickings.append((picking_id, book.picking_name, book.name, 'direct', 'done', group_id, '1',
-                         ordered, ordered, DT(book.order.delivered_at), setup.stock_loc.id,
+                         promised, ordered, DT(book.order.delivered_at), setup.stock_loc.id,
                          setup.customer_loc.id, ptype.id, book.shipping.id, setup.company.id,
                          False, True, book.id))
     writer.insert('procurement_group', ['id', 'partner_id', 'name', 'move_type', 'sale_id'], groups)

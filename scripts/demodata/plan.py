@@ -22,11 +22,15 @@ CHURN_SHARE = 0.08      # stop ordering part-way through the year
 LATE_SHARE = 0.08       # start ordering part-way through the year
 SLOW_PAYER_SHARE = 0.10
 REFUND_SHARE = 0.012
+# Deliveries are promised for the next day; about one in LATE_DELIVERY_EVERY comes a
+# day late (chosen without the random generator, so the rest of the plan is unchanged).
+LATE_DELIVERY_EVERY = 23
 
 Customer = collections.namedtuple(
     'Customer', 'index size start_week stop_week slow_payer weekday assortment')
 Order = collections.namedtuple(
     'Order', 'customer date_order lines delivered_at invoiced_on payments refund')
+# The delivery is promised for the day after date_order.
 # lines: [(product index, quantity)]; payments: [(date, share of the invoice)];
 # refund: None or (date, [(product index, quantity)]).
 
@@ -92,7 +96,8 @@ def plan_orders(rng, customers, today, due_days=30):
             n_lines = min(len(customer.assortment), rng.randint(*spec['lines']))
             products = sorted(rng.sample(customer.assortment, n_lines))
             lines = [(p, rng.randint(*spec['qty'])) for p in products]
-            delivered_at = moment + datetime.timedelta(days=1, hours=2)
+            late = (customer.index * 7 + week) % LATE_DELIVERY_EVERY == 0
+            delivered_at = moment + datetime.timedelta(days=2 if late else 1, hours=2)
             invoiced_on = delivered_at.date()
             refund = None
             if rng.random() < REFUND_SHARE:

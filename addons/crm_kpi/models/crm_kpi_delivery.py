@@ -86,8 +86,11 @@ SELECT f.id, f.id AS picking_id, f.company_id, f.date,
        (f.state != 'done' AND f.delivery_outcome = 'failed')::int AS failed,
        (f.state = 'done' AND (f.date_done AT TIME ZONE 'UTC'
                               AT TIME ZONE f.tz)::date <= f.date)::int AS on_time,
-       (f.attempts > 0)::int AS attempted, f.attempts,
-       f.first_success::int AS first_attempt_success,
+       -- A delivery order validated without a recorded stop outcome was
+       -- delivered at its one and only attempt.
+       (f.attempts > 0 OR f.state = 'done')::int AS attempted, f.attempts,
+       (f.first_success OR (f.attempts = 0 AND f.state = 'done'))::int
+           AS first_attempt_success,
        (coalesce(o.qty, 0) + coalesce(lo.qty, 0))::float8 AS ordered_qty,
        coalesce(d.qty, 0)::float8 AS delivered_qty
   FROM picking f
@@ -142,11 +145,13 @@ class CrmKpiDelivery(models.Model):
                              help="1 when done on or before its delivery date, in the "
                                   "company's time zone.")
     attempted = fields.Integer(readonly=True,
-                               help="1 when at least one delivery attempt was recorded.")
+                               help="1 when a delivery attempt was recorded or the delivery "
+                                    "order is done.")
     attempts = fields.Integer(readonly=True, help="Delivery attempts recorded.")
     first_attempt_success = fields.Integer(
         string='First Attempt Succeeded', readonly=True,
-        help="1 when the first attempt delivered, fully or partly.")
+        help="1 when the first attempt delivered, fully or partly; a delivery order "
+             "validated without a recorded stop outcome succeeded at its first attempt.")
     ordered_qty = fields.Float(
         string='Ordered Quantity', readonly=True,
         help="The quantity the delivery order was to deliver, in the products' units, "

@@ -146,8 +146,9 @@ class TestKpiDelivery(SavepointCase):
                 'deliveries': 1, 'delivered': int(done),
                 'failed': int(not done and picking.delivery_outcome == 'failed'),
                 'on_time': int(done and self.local_date(picking.date_done) <= date),
-                'attempted': int(bool(attempts)), 'attempts': len(attempts),
-                'first': int(bool(first) and first.outcome != 'failed'),
+                'attempted': int(bool(attempts) or done), 'attempts': len(attempts),
+                'first': int(bool(first) and first.outcome != 'failed'
+                             or not attempts and done),
                 'ordered': sum(picking.move_lines.filtered(
                     lambda m: m.state != 'cancel').mapped('product_qty'))
                 + self.backorder_qty(picking),
@@ -219,7 +220,8 @@ class TestKpiDelivery(SavepointCase):
         self.assertEqual((p3.failed, p3.route_id, p3.tier_id), (1, self.route2, self.tier_a))
         # Delivered without a batch: the scheduled day in Shanghai, the customer's route.
         self.assertEqual((p4.date, p4.batch_id.id, p4.route_id, p4.attempted, p4.on_time),
-                         ('2031-03-01', False, self.route2, 0, 1))
+                         ('2031-03-01', False, self.route2, 1, 1))
+        self.assertEqual((p4.attempts, p4.first_attempt_success), (0, 1))
         self.assertEqual(p0.user_id, self.am)
         # Cancelled and open (never planned) delivery orders are no deliveries.
         self.assertFalse(Row.search([('picking_id', 'in', (self.p7 | self.p5).ids)]))
@@ -276,18 +278,18 @@ class TestKpiDelivery(SavepointCase):
             self.assertAlmostEqual(row[9], want['delivered_qty'] / want['ordered'])
         # Written out: February 2 batches, 4 deliveries, 2 delivered, 2 failed, 1 of 2 in
         # time, 2 of 4 first attempts, 7 of 10; March 1 batch, 4 of 4 delivered in time,
-        # 2 of 3 first attempts, 14 of 17.
+        # 3 of 4 first attempts (p4 was validated without a stop outcome), 14 of 17.
         self.assertEqual(month.rows[0][1:5], (2, 4, 2, 2))
         self.assertEqual(month.rows[0][5:10], (0.5, 0.5, 10, 7, 0.7))
         self.assertEqual(month.rows[1][1:5], (1, 4, 4, 0))
-        self.assertAlmostEqual(month.rows[1][6], 2 / 3)
+        self.assertAlmostEqual(month.rows[1][6], 3 / 4)
         self.assertAlmostEqual(month.rows[1][9], 14 / 17)
 
         tiers = {row[0]: row for row in sheets[1].rows}
         self.assertEqual(set(tiers), {'KDA', 'KDB', 'None'})
         self.assertEqual(tiers['KDA'][1:4], (4, 2, 2))
         self.assertEqual((tiers['KDA'][4], tiers['KDA'][8]), (0.5, 1.0))
-        self.assertAlmostEqual(tiers['KDA'][5], 1 / 3)
+        self.assertAlmostEqual(tiers['KDA'][5], 2 / 4)
         self.assertEqual(tiers['KDB'][1:5], (3, 3, 0, 1.0))
         self.assertEqual(tiers['KDB'][6:9], (12, 6, 0.5))
         self.assertEqual(len(sheets[1].charts), 1)
