@@ -256,7 +256,7 @@ class TestKpiDelivery(SavepointCase):
         self.assertEqual(values['Delivered'], 6)
         self.assertEqual(values['Failed, to plan again'], 2)
         self.assertAlmostEqual(values['On-time delivery %'], 5 / 6)
-        self.assertAlmostEqual(values['First-attempt success %'], 4 / 7)
+        self.assertAlmostEqual(values['First-attempt success %'], 5 / 8)
         self.assertAlmostEqual(values['Fill rate'], (7 + 14) / (10 + 17))
 
         self.assertEqual([sheet.title for sheet in sheets],
