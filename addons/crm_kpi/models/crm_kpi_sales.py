@@ -131,7 +131,7 @@ class CrmKpiSales(models.Model):
             Figure(section, _('Orders'), orders, 'int'),
             Figure(section, _('Active customers'), customers, 'int'),
             Figure(section, _('Average order value'), share(revenue, orders), 'money'),
-            Figure(section, _('Top 20% customers, share of monthly revenue'),
+            Figure(section, _('Top 20%: share of monthly revenue'),
                    share(top_revenue, revenue), 'percent'),
         ]
         return figures, [self._kpi_month_sheet(domain), self._kpi_tier_sheet(domain),
