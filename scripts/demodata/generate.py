@@ -69,6 +69,8 @@ def generate(env, seed=plan.SEED):
     service.create_requests(env, rng, partners, users, now)
     env['crm.lifecycle.engine']._cron_run()
     kpi.configure(env)
+    kpi.delivery_failures(env, today)
+    kpi.short_stock_order(env, today)
     _logger.info('demo: done, the consistency checks pass')
 
 

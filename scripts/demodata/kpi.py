@@ -1,5 +1,10 @@
 """KPI set-up of the demo company: a strategy for each cell of the customer
-difference matrix (value tier of the primary scheme × relationship band)."""
+difference matrix (value tier of the primary scheme × relationship band), a
+few failed deliveries and an order short of stock, so that every report has
+figures."""
+import datetime
+
+from odoo import fields
 
 STRATEGIES = {
     ('A', 'high'): '重点维护：保证货源和配送优先，每周拜访，邀请参加新品试销。',
@@ -21,3 +26,42 @@ def configure(env):
         env['crm.kpi.strategy'].create({
             'company_id': scheme.company_id.id, 'tier_id': tiers[code].id,
             'relationship_band': band, 'strategy': text})
+
+
+def delivery_failures(env, today):
+    """Yesterday's batch of the first route: one stop delivered, two failed (shop
+    closed, owner absent) and waiting to be planned again."""
+    route = env['crm.visit.route'].search([], order='code', limit=1)
+    product = env['product.product'].search([('default_code', '=', 'P101')], limit=1)
+    yesterday = today - datetime.timedelta(days=1)
+    pickings = env['stock.picking']
+    for shop in route.stop_ids.mapped('partner_id')[:3]:
+        order = _confirmed_order(env, shop, product, 2, yesterday - datetime.timedelta(days=1))
+        pickings |= order.picking_ids
+    pickings.write({'scheduled_date': fields.Datetime.to_string(yesterday)})
+    env['stock.picking.batch']._plan_route_deliveries(yesterday, route)
+    closed = env.ref('crm_service.delivery_failure_shop_closed')
+    absent = env.ref('crm_service.delivery_failure_owner_absent')
+    pickings[0]._action_delivery_delivered()
+    pickings[1]._action_delivery_failed(closed)
+    pickings[2]._action_delivery_failed(absent, note='电话无人接听')
+
+
+def short_stock_order(env, today):
+    """A large order that the warehouse cannot fully reserve today."""
+    product = env['product.product'].search([('default_code', '=', 'P102')], limit=1)
+    shop = env['res.partner'].search([('tier_id.code', '=', 'A')], order='rfm_monetary desc',
+                                     limit=1)
+    _confirmed_order(env, shop, product, int(product.qty_available) + 12, today)
+
+
+def _confirmed_order(env, shop, product, qty, day):
+    """Confirmed on ``day``, or the latest day before it the shop may order on."""
+    policy = shop._get_tier_policy(env.user.company_id)
+    while policy and not policy.allows_weekday(day.weekday()):
+        day -= datetime.timedelta(days=1)
+    order = env['sale.order'].create({
+        'partner_id': shop.id, 'date_order': fields.Datetime.to_string(day),
+        'order_line': [(0, 0, {'product_id': product.id, 'product_uom_qty': qty})]})
+    order.action_confirm()
+    return order
