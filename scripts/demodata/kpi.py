@@ -1,6 +1,6 @@
 """KPI set-up of the demo company: a strategy for each cell of the customer
 difference matrix (value tier of the primary scheme × relationship band), a
-few failed deliveries and an order short of stock, so that every report has
+category quota, a few failed deliveries and an order short of stock, so that every report has
 figures."""
 import datetime
 
@@ -20,6 +20,11 @@ STRATEGIES = {
 
 
 def configure(env):
+    # A monthly category quota for the smallest shops, set after the history.
+    dairy = env['product.category'].search([('name', '=', '乳制品')], limit=1)
+    env['crm.tier.quota'].create({
+        'policy_id': env.ref('crm_tiering.policy_basic').id, 'categ_id': dairy.id,
+        'period': 'month', 'max_qty': 30, 'uom_id': env.ref('product.product_uom_unit').id})
     scheme = env.ref('crm_tiering.scheme_abc')
     tiers = {tier.code: tier for tier in scheme.tier_ids}
     for (code, band), text in STRATEGIES.items():
