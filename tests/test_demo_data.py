@@ -233,7 +233,10 @@ def test_visits_planned_played_and_taken_over_rpc(demo):
 
 def test_tomorrows_delivery_batches_for_the_driver(demo):
     rpc = demo.rpc('delivery')
-    batches = rpc('stock.picking.batch', 'search_read', [[('route_id', '!=', False)]],
+    tomorrow = max(b['delivery_date'] for b in rpc(
+        'stock.picking.batch', 'search_read', [[]], {'fields': ['delivery_date']}))
+    batches = rpc('stock.picking.batch', 'search_read',
+                  [[('route_id', '!=', False), ('delivery_date', '=', tomorrow)]],
                   {'fields': ['route_id', 'user_id', 'delivery_date', 'picking_ids']})
     assert batches, 'the orders of the last day wait for tomorrow'
     assert all(b['user_id'][1] == '孙师傅' and b['picking_ids'] for b in batches)

@@ -551,7 +551,8 @@ def _write_stock_moves(setup, writer, books):
         done = DT(book.order.delivered_at)
         value = -cur.round(line.product.standard_price * line.qty)
         moves.append((move_id, book.line_names[book.lines.index(line)], 10, '1', done,
-                      setup.company.id, DT(book.order.date_order), line.product.id, line.qty,
+                      setup.company.id, DT(book.order.date_order + datetime.timedelta(days=1)),
+                      line.product.id, line.qty,
                       line.qty, line.qty, line.product.uom_id.id, setup.stock_loc.id,
                       setup.customer_loc.id, book.shipping.id, book.picking_id, 'done',
                       value / line.qty, book.name, 'make_to_stock', False, book.group_id,
