@@ -262,9 +262,10 @@ class TestOrderEnforcement(SavepointCase):
 
     def test_each_check_can_be_switched_off_for_the_company(self):
         company = self.company
-        self.policy.write({'credit_limit': 100, 'order_sun': False})
+        self.policy.order_sun = False
         company.tier_check_quota = False
         self.confirmed([(self.beer, 11)])                  # quota 10
+        self.policy.credit_limit = 100
         company.tier_check_credit = False
         self.confirmed([(self.juice, 30)])                 # credit 100 < 300
         self.assertIn('orders only on', self.refused([(self.juice, 1)],
