@@ -17,6 +17,7 @@
         'views/crm_kpi_sales_views.xml',
         'views/crm_kpi_workbook_views.xml',
         'views/res_company_views.xml',
+        'views/res_config_settings_views.xml',
         'views/crm_kpi_customer_views.xml',
         'views/crm_kpi_strategy_views.xml',
         'views/crm_kpi_service_views.xml',

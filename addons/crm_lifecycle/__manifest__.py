@@ -19,6 +19,7 @@
         'views/res_partner_views.xml',
         'views/crm_lifecycle_rule_views.xml',
         'views/res_company_views.xml',
+        'views/res_config_settings_views.xml',
         'wizards/crm_lifecycle_stage_change_views.xml',
         'data/crm_lifecycle_data.xml',
         'views/menus.xml',

@@ -26,6 +26,7 @@
         'wizards/crm_delivery_plan_views.xml',
         'wizards/crm_delivery_fail_views.xml',
         'views/menus.xml',
+        'views/res_config_settings_views.xml',
         'data/crm_service_request_data.xml',
         'views/crm_service_request_views.xml',
         'views/res_partner_views.xml',

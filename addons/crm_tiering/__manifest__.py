@@ -22,6 +22,7 @@
         'views/crm_tier_views.xml',
         'views/crm_tier_scheme_views.xml',
         'views/sale_order_views.xml',
+        'views/res_config_settings_views.xml',
         'wizards/crm_tier_simulation_views.xml',
         'data/crm_tiering_actions.xml',
         'views/menus.xml',

@@ -14,3 +14,4 @@ from . import crm_kpi_stock
 from . import crm_kpi_unreserved
 from . import crm_kpi_receivable
 from . import crm_kpi_invoicing
+from . import res_config_settings

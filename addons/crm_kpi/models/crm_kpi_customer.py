@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 from odoo.addons.crm_tiering.lib.scoring import SEGMENTS
 
 from ..lib import relationship
@@ -90,6 +90,8 @@ class CrmKpiCustomer(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Customer Value KPI'
     _auto = False
+    _kpi_snapshot = True
+    _kpi_view_sql = CUSTOMER_VIEW
     _order = 'scheme_id, tier_rank, value_score desc, partner_id'
     _rec_name = 'partner_id'
 
@@ -157,15 +159,6 @@ class CrmKpiCustomer(models.Model):
         relationship.BANDS, readonly=True,
         help="High from a score of %d, medium from %d, else low."
              % (relationship.HIGH_BOUND, relationship.MEDIUM_BOUND))
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(CUSTOMER_VIEW)
-
-    @api.model
-    def _kpi_domain(self, period):
-        # A snapshot as of the metrics date: the period does not apply.
-        return [('company_id', '=', period.company.id)]
 
     @api.model
     def _kpi_pyramid_scheme(self, company):

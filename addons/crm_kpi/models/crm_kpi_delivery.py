@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_JOINS
@@ -116,6 +116,7 @@ class CrmKpiDelivery(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Delivery KPI'
     _auto = False
+    _kpi_view_sql = VIEW_SQL
     _order = 'date desc, route_id, partner_id'
     _rec_name = 'picking_id'
 
@@ -158,10 +159,6 @@ class CrmKpiDelivery(models.Model):
              "including what a partial delivery left to its backorders.")
     delivered_qty = fields.Float(string='Delivered Quantity', readonly=True,
                                  help="The quantity delivered, in the products' units.")
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

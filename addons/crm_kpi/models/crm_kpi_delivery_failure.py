@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Sheet, column, share
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_JOINS
@@ -35,6 +35,7 @@ class CrmKpiDeliveryFailure(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Delivery Failure KPI'
     _auto = False
+    _kpi_view_sql = VIEW_SQL
     _order = 'date desc, reason_id'
     _rec_name = 'reason_id'
 
@@ -55,10 +56,6 @@ class CrmKpiDeliveryFailure(models.Model):
     attempt = fields.Integer(string='Attempt No.', readonly=True,
                              help="1 for the delivery order's first attempt, 2 for the next...")
     failure_count = fields.Integer(string='Failures', readonly=True)
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_lifecycle_transition import STAGE_FLAGS
@@ -83,6 +83,8 @@ class CrmKpiLifecycleStage(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Lifecycle Stage KPI'
     _auto = False
+    _kpi_monthly = True
+    _kpi_view_sql = VIEW_SQL
     _order = 'date desc, partner_id'
     _rec_name = 'partner_id'
 
@@ -110,18 +112,6 @@ class CrmKpiLifecycleStage(models.Model):
         readonly=True,
         help="Current month only: an active customer not churned, with a churn risk at "
              "least the company's at-risk threshold.")
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(VIEW_SQL)
-
-    @api.model
-    def _kpi_domain(self, period):
-        # Rows are months (their first day): the month of the period's start counts.
-        start = fields.Date.from_string(period.date_from).replace(day=1)
-        return [('company_id', '=', period.company.id),
-                ('date', '>=', fields.Date.to_string(start)),
-                ('date', '<=', period.date_to)]
 
     # -- workbook ------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.addons.crm_lifecycle.models.crm_lifecycle_event import ORIGINS
 
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
@@ -55,6 +55,7 @@ class CrmKpiLifecycleTransition(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Lifecycle Transition KPI'
     _auto = False
+    _kpi_view_sql = VIEW_SQL
     _order = 'date desc, id desc'
     _rec_name = 'partner_id'
 
@@ -83,10 +84,6 @@ class CrmKpiLifecycleTransition(models.Model):
         help="Moves into the Won Back stage, or from a churned stage to an active one.")
     duration_days = fields.Integer(string='Days in Previous Stage', readonly=True,
                                    group_operator='avg')
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

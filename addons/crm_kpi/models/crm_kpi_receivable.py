@@ -27,6 +27,7 @@ class CrmKpiReceivable(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Receivables KPI'
     _auto = False
+    _kpi_snapshot = True
     _order = 'days_overdue desc, date_due, id'
     _rec_name = 'number'
 
@@ -109,11 +110,6 @@ class CrmKpiReceivable(models.Model):
             customer_joins=sql.SQL(CUSTOMER_JOINS.format(partner='f.partner_id',
                                                          company='f.company_id')),
         ))
-
-    @api.model
-    def _kpi_domain(self, period):
-        # What is open today, whatever the invoice date.
-        return [('company_id', '=', period.company.id)]
 
     @api.model
     def _kpi_sheets(self, period):

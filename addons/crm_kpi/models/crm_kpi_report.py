@@ -1,6 +1,6 @@
 from collections import namedtuple
 
-from odoo import _, api, models
+from odoo import _, api, models, tools
 
 # The reporting period of a workbook: dates as Odoo date strings.
 Period = namedtuple('Period', 'company date_from date_to')
@@ -40,13 +40,25 @@ class CrmKpiReport(models.AbstractModel):
     # Views with one row per month date it on the 1st: a period covers the
     # whole months it touches.
     _kpi_monthly = False
+    # Views of today's state (stock, open invoices...): the period does not
+    # filter them.
+    _kpi_snapshot = False
+    # The view's CREATE VIEW statement, built from static fragments only.
+    _kpi_view_sql = None
+
+    def init(self):
+        if self._kpi_view_sql is not None:
+            tools.drop_view_if_exists(self.env.cr, self._table)
+            self.env.cr.execute(self._kpi_view_sql)
 
     @api.model
     def _kpi_domain(self, period):
+        domain = [('company_id', '=', period.company.id)]
+        if self._kpi_snapshot:
+            return domain
         date_from = period.date_from[:8] + '01' if self._kpi_monthly else period.date_from
-        return [('company_id', '=', period.company.id),
-                (self._kpi_date_field, '>=', date_from),
-                (self._kpi_date_field, '<=', period.date_to)]
+        return domain + [(self._kpi_date_field, '>=', date_from),
+                         (self._kpi_date_field, '<=', period.date_to)]
 
     @api.model
     def _kpi_rows(self, domain, groupby, aggregates, order=None):

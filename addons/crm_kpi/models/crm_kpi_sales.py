@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
@@ -86,6 +86,7 @@ class CrmKpiSales(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Sales KPI'
     _auto = False
+    _kpi_view_sql = SALES_VIEW
     _order = 'date desc, revenue desc'
     _rec_name = 'partner_id'
     _kpi_monthly = True
@@ -108,10 +109,6 @@ class CrmKpiSales(models.Model):
     top_customer = fields.Boolean(
         string='Top 20% Customer', readonly=True,
         help="Among the first 20% of the month's customers by revenue (the 80/20 check).")
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(SALES_VIEW)
 
     @api.model
     def _kpi_sheets(self, period):

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 from odoo.addons.crm_service.models.crm_service_request import CHANNELS, REQUEST_TYPES
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
@@ -70,6 +70,7 @@ class CrmKpiService(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Service KPI'
     _auto = False
+    _kpi_view_sql = VIEW_SQL
     _order = 'date desc, id desc'
     _rec_name = 'reference'
 
@@ -116,10 +117,6 @@ class CrmKpiService(models.Model):
     escalated_count = fields.Integer(
         string='Escalated', readonly=True,
         help="Requests escalated to a manager for a late response or resolution.")
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(VIEW_SQL)
 
     # -- workbook ------------------------------------------------------------
 

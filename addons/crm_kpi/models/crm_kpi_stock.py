@@ -34,6 +34,7 @@ class CrmKpiStock(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Stock and Quota KPI'
     _auto = False
+    _kpi_snapshot = True
     _order = 'company_id, scope desc, shortfall desc, on_hand'
     _rec_name = 'product_id'
 
@@ -231,11 +232,6 @@ class CrmKpiStock(models.Model):
               FROM facts f
               JOIN today td ON td.company_id = f.company_id
             )""").format(company_tz=sql.SQL(COMPANY_TZ), days=sql.Literal(OUTGOING_DAYS)))
-
-    @api.model
-    def _kpi_domain(self, period):
-        # A snapshot of today: the period does not apply.
-        return [('company_id', '=', period.company.id)]
 
     @api.model
     def _kpi_sheets(self, period):

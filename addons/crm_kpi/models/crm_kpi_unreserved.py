@@ -18,6 +18,7 @@ class CrmKpiUnreserved(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Unreserved Order Lines KPI'
     _auto = False
+    _kpi_snapshot = True
     _order = 'date, order_name, id'
     _rec_name = 'order_name'
 
@@ -101,11 +102,6 @@ class CrmKpiUnreserved(models.Model):
             customer_joins=sql.SQL(CUSTOMER_JOINS.format(partner='f.partner_id',
                                                          company='f.company_id')),
         ))
-
-    @api.model
-    def _kpi_domain(self, period):
-        # What waits for stock today, whatever the order date.
-        return [('company_id', '=', period.company.id)]
 
     @api.model
     def _kpi_sheets(self, period):

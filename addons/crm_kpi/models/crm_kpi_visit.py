@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_report import CUSTOMER_JOINS
@@ -63,6 +63,7 @@ class CrmKpiVisit(models.Model):
     _inherit = 'crm.kpi.report'
     _description = 'Visit KPI'
     _auto = False
+    _kpi_view_sql = VIEW_SQL
     _order = 'date desc, route_id, partner_id'
     _rec_name = 'partner_id'
 
@@ -99,10 +100,6 @@ class CrmKpiVisit(models.Model):
              "averages count rated visits only.")
     rated_count = fields.Integer(string='Rated', readonly=True,
                                  help="1 when the shop owner rated the visit.")
-
-    def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(VIEW_SQL)
 
     @api.model
     def _kpi_sheets(self, period):

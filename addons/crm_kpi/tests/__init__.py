@@ -10,3 +10,4 @@ from . import test_kpi_visits
 from . import test_kpi_delivery
 from . import test_kpi_inventory
 from . import test_kpi_accounting
+from . import test_settings

@@ -86,6 +86,7 @@ class TestKpiWorkbook(KpiSalesFixture, SavepointCase):
         group = self.env['res.groups'].create({'name': 'KPI recipients',
                                                'users': [(4, self.viewer.id)]})
         self.company.kpi_mail_group_id = group
+        self.company.partner_id.lang = 'en_US'      # the mail is in the company's language
         Mail = self.env['mail.mail']
         before = Mail.search([])
         next_month = (self.this_month + datetime.timedelta(days=32)).replace(day=1)

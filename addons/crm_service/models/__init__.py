@@ -12,3 +12,4 @@ from . import crm_delivery_failure_reason
 from . import crm_delivery_attempt
 from . import stock_picking
 from . import stock_picking_batch
+from . import res_config_settings

@@ -11,3 +11,4 @@ from . import crm_tier_assignment
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import res_config_settings

@@ -265,12 +265,14 @@ class SaleOrder(models.Model):
             violations.append(_("Supply to customer %(customer)s is blocked: compliance "
                                 "class %(class)s.") % {
                 'customer': partner.display_name, 'class': partner.compliance_class})
-        if weekday:
+        company = self.company_id
+        if weekday and company.tier_check_weekday:
             violations += self._check_tier_weekday(policy, partner)
-        if policy.credit_limit > 0:
+        if company.tier_check_credit and policy.credit_limit > 0:
             violations += self._check_tier_credit(policy, partner, batch_ids)
-        violations += self._check_tier_quotas(
-            policy, partner, policy._quota_share(partner.compliance_class), batch_ids)
+        if company.tier_check_quota:
+            violations += self._check_tier_quotas(
+                policy, partner, policy._quota_share(partner.compliance_class), batch_ids)
         return violations
 
     def _lock_tier_customer(self, partner):

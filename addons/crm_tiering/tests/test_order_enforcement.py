@@ -258,6 +258,39 @@ class TestOrderEnforcement(SavepointCase):
         self.assertIn('limited to 5 %s' % self.unit.name, message)
         self.assertIn('restricts the quota to 50% of 10', message)
 
+    # -- company switches ---------------------------------------------------------
+
+    def test_each_check_can_be_switched_off_for_the_company(self):
+        company = self.company
+        self.policy.order_sun = False
+        company.tier_check_quota = False
+        self.confirmed([(self.beer, 11)])                  # quota 10
+        self.policy.credit_limit = 100
+        company.tier_check_credit = False
+        self.confirmed([(self.juice, 30)])                 # credit 100 < 300
+        self.assertIn('orders only on', self.refused([(self.juice, 1)],
+                                                     date=SATURDAY_NIGHT_UTC))
+        company.tier_check_weekday = False
+        self.confirmed([(self.juice, 1)], date=SATURDAY_NIGHT_UTC)
+        # The compliance block is no switch.
+        self.set_compliance('W')
+        self.assertIn('blocked', self.refused([(self.juice, 1)]))
+
+    def test_settings_set_the_primary_scheme_and_the_switches(self):
+        Scheme = self.env['crm.tier.scheme']
+        primary = Scheme.search([('company_id', '=', self.env.user.company_id.id),
+                                 ('is_primary', '=', True)])
+        other = Scheme.create({'name': 'Settings scheme', 'method': 'pareto',
+                               'metric': 'revenue'})
+        settings = self.env['res.config.settings'].create({})
+        self.assertEqual(settings.tier_primary_scheme_id, primary)
+        self.assertTrue(settings.tier_check_quota)
+        settings.write({'tier_primary_scheme_id': other.id, 'tier_check_credit': False})
+        settings.execute()
+        self.assertTrue(other.is_primary)
+        self.assertFalse(primary.is_primary)
+        self.assertFalse(self.env.user.company_id.tier_check_credit)
+
     # -- who may bypass -----------------------------------------------------------
 
     def test_context_keys_do_not_bypass(self):
