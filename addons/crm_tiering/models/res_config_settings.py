@@ -24,7 +24,8 @@ class ResConfigSettings(models.TransientModel):
 
     @api.multi
     def set_values(self):
-        super().set_values()
+        result = super().set_values()
         scheme = self.tier_primary_scheme_id
         if scheme and not scheme.is_primary:
             scheme.write({'is_primary': True})
+        return result
