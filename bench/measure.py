@@ -101,6 +101,22 @@ def run_lifecycle(env, company):
     env['crm.lifecycle.engine']._run_company(company)
 
 
+def setup_lifecycle_replay(env):
+    """Today's evaluation replayed from scratch: no stages, no transitions yet,
+    as on the generator's first run (the customers move and their rules' actions run)."""
+    env.cr.execute("DELETE FROM crm_lifecycle_event")
+    env.cr.execute("UPDATE res_partner SET lifecycle_stage_id = NULL, "
+                   "lifecycle_stage_date = NULL")
+    env.cache.invalidate()
+    return env.user.company_id
+
+
+def run_lifecycle_replay(env, company):
+    env['crm.lifecycle.engine']._run_company(company)
+    env.cr.execute("SELECT count(*) FROM crm_lifecycle_event WHERE origin = 'rule'")
+    return {'moved': env.cr.fetchone()[0]}
+
+
 def setup_visit_plan(env):
     """The week after the planned ones (the generator planned two weeks ahead)."""
     _company, _tz, today = company_today(env)
@@ -112,7 +128,7 @@ def setup_visit_plan(env):
 
 def run_visit_plan(env, state):
     routes, start = state
-    env['crm.visit']._plan(routes, 1, start=start)
+    return {'visits': len(env['crm.visit']._plan(routes, 1, start=start))}
 
 
 def setup_batching(env):
@@ -122,7 +138,8 @@ def setup_batching(env):
 
 def run_batching(env, state):
     routes, day = state
-    env['stock.picking.batch']._plan_route_deliveries(day, routes)
+    batches = env['stock.picking.batch']._plan_route_deliveries(day, routes)
+    return {'batches': len(batches), 'pickings': len(batches.mapped('picking_ids'))}
 
 
 # -- KPI ------------------------------------------------------------------------
@@ -210,16 +227,29 @@ def run_confirm(env, orders):
             'refused': refused}
 
 
+def run_checks(env, orders):
+    """The median time of the tier checks alone (``_check_tier_policy``) per order."""
+    latencies = []
+    for order in orders:
+        start = time.perf_counter()
+        order._check_tier_policy()
+        latencies.append(time.perf_counter() - start)
+    latencies.sort()
+    return {'value': latencies[len(latencies) // 2] if latencies else None}
+
+
 MEASUREMENTS = {
     'tier_recompute': Measurement(setup_recompute, run_recompute),
     'raw_sql': Measurement(setup_raw_sql, run_raw_sql),
     'naive_tiering': Measurement(setup_naive, run_naive),
     'lifecycle': Measurement(setup_lifecycle, run_lifecycle),
+    'lifecycle_replay': Measurement(setup_lifecycle_replay, run_lifecycle_replay),
     'visit_plan': Measurement(setup_visit_plan, run_visit_plan),
     'batching': Measurement(setup_batching, run_batching),
     'workbook': Measurement(setup_workbook, run_workbook),
     'confirm_checks': Measurement(setup_confirm(True), run_confirm),
     'confirm_nochecks': Measurement(setup_confirm(False), run_confirm),
+    'tier_checks': Measurement(setup_confirm(True), run_checks),
 }
 
 

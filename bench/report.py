@@ -1,6 +1,6 @@
 """bench/RESULTS.md from the figures of a run: pure functions over plain data
 (``results``: the JSON that ``bench.run`` keeps per scale in bench/results/)."""
-from bench import stats
+from bench import scales, stats
 
 MB = 'MB'
 # name, label, upper limit, unit ('s', 'MB' or 'ratio'): the issue's budgets, set for M.
@@ -18,12 +18,14 @@ LABELS = {
     'tier_recompute': 'Tier recompute, all schemes (`action_recompute`)',
     'raw_sql': 'Raw SQL scoring aggregate (`METRICS_QUERY` alone)',
     'naive_tiering': 'Naive ORM tier scoring (a query per customer)',
-    'lifecycle': 'Lifecycle evaluation (`_run_company`)',
+    'lifecycle': 'Lifecycle evaluation, nightly re-run (`_run_company`)',
+    'lifecycle_replay': 'Lifecycle evaluation, first run: every customer staged, rules act',
     'visit_plan': 'Visit planning, one week, all routes',
     'batching': 'Delivery batching, one day, all routes',
     'workbook': 'Full XLSX workbook, all sections, one year',
     'confirm_checks': 'Sale order confirmation, with tier checks (per order)',
     'confirm_nochecks': 'Sale order confirmation, checks off (per order)',
+    'tier_checks': 'Tier checks alone, `_check_tier_policy` (per order)',
     'rpc_list': 'Partner list page over RPC (80 rows)',
     'rpc_form': 'Partner form over RPC',
 }
@@ -89,8 +91,13 @@ def measurement_rows(results):
         label = LABELS.get(name) or 'KPI view `%s`, one year by month (`read_group`)' % name[4:]
         rows.append([label, s['runs'], stats.fmt_seconds(s['median']),
                      '%s – %s' % (stats.fmt_seconds(s['min']), stats.fmt_seconds(s['max'])),
-                     stats.fmt_mb(s['rss'])])
+                     stats.fmt_mb(s['rss']), notes(samples.get('extra'))])
     return rows
+
+
+def notes(extra):
+    """What a measurement reported besides its time (last run), e.g. the rows it made."""
+    return ', '.join('%s %s' % (key, value) for key, value in sorted((extra or {}).items()))
 
 
 def _order(item):
@@ -104,6 +111,23 @@ def generator_rows(gen):
     total = sum(seconds for _p, seconds in gen.get('phases', []))
     rows.append(['**total**', stats.fmt_seconds(total)])
     return rows, total
+
+
+def loader_lines(results):
+    """The bulk loader's speed, and the time it projects for the larger scales
+    (rows grow with the customers: same shop profiles)."""
+    gen = results.get('generator', {})
+    seconds = dict(gen.get('phases', [])).get('history (bulk loader)')
+    rows = gen.get('loaded_rows')
+    if not seconds or not rows:
+        return []
+    projections = ['%s %s min' % (scale.name, '{:,.0f}'.format(
+        seconds * scale.customers / results['customers'] / 60))
+        for scale in scales.SCALES.values() if scale.customers > results['customers']]
+    return ['Bulk loader: %s rows of the tables below in %s, %s rows/s; projected at the '
+            'same speed: %s.'
+            % ('{:,}'.format(rows), stats.fmt_seconds(seconds), stats.fmt_rate(rows, seconds)
+               .replace('/s', ''), ', '.join(projections) or 'n/a'), '']
 
 
 def render(results, other=None):
@@ -135,11 +159,11 @@ def render(results, other=None):
         ]),
         '', '## Measurements', '',
         stats.markdown_table(['Measurement', 'Runs', 'Median', 'Fastest – slowest',
-                              'Peak RSS'], measurement_rows(results)),
+                              'Peak RSS', 'Last run made'], measurement_rows(results)),
         '', '## Generator', '',
-        '%s rows written in %s: %s rows/s overall.' % (
-            '{:,}'.format(rows_written), stats.fmt_seconds(gen_total),
-            stats.fmt_rate(rows_written, gen_total)), '',
+        'Generator, all phases: %s rows in the tables below after %s.' % (
+            '{:,}'.format(rows_written), stats.fmt_seconds(gen_total)), '']
+    lines += loader_lines(results) + [
         stats.markdown_table(['Phase', 'Time'], gen_rows), '',
         stats.markdown_table(['Table', 'Rows'], [
             ['`%s`' % table, '{:,}'.format(count)]

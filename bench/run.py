@@ -21,8 +21,10 @@ from bench.db import crmdb  # noqa: E402
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / 'results'
 PROBE = BENCH_DIR / 'probe.py'
-HEAVY = ['tier_recompute', 'raw_sql', 'naive_tiering', 'lifecycle', 'visit_plan', 'batching',
-         'workbook', 'confirm_checks', 'confirm_nochecks']
+HEAVY = ['tier_recompute', 'raw_sql', 'naive_tiering', 'lifecycle', 'lifecycle_replay',
+         'visit_plan', 'batching', 'workbook', 'confirm_checks', 'confirm_nochecks', 'tier_checks']
+# Minutes per run: measured once (the table says so).
+SINGLE_RUN = {'lifecycle_replay'}
 # The naive reference is measured at S only (the issue's reference point).
 NAIVE_SCALES = ('XS', 'S')
 
@@ -53,7 +55,7 @@ def measure(dbname, names, runs):
     """{name: {'seconds': [...], 'rss_mb': [...], ...}}, ``runs`` runs each."""
     results = {}
     for name in names:
-        samples = [probe(dbname, name) for _ in range(runs)]
+        samples = [probe(dbname, name) for _ in range(1 if name in SINGLE_RUN else runs)]
         # A measurement may report its own figure (a per-order latency) instead of its wall time.
         seconds = [s['value'] if 'value' in s else s['seconds'] for s in samples]
         results[name] = {'seconds': seconds, 'rss_mb': [s['rss_mb'] for s in samples],
