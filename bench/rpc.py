@@ -74,4 +74,5 @@ def measure(dbname):
         list_page(), form()  # warm the server's caches once, as a user's session would
         results = {'rpc_list': timed(list_page), 'rpc_form': timed(form)}
         rss = server_peak_rss_mb(server.proc.pid)
-    return {name: {'seconds': [value], 'rss_mb': [rss]} for name, value in results.items()}
+    return {name: {'seconds': [value], 'rss_mb': [rss], 'extra': {'requests': REQUESTS}}
+            for name, value in results.items()}

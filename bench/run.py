@@ -99,8 +99,13 @@ def main(argv=None):
     parser.add_argument('--runs', type=int, default=3, help='runs per measurement (default 3)')
     parser.add_argument('--only', nargs='*', help='measure these only (no RESULTS.md)')
     parser.add_argument('--no-rpc', action='store_true', help='skip the RPC measurements')
+    parser.add_argument('--report', action='store_true',
+                        help='only write RESULTS.md again from results/<scale>.json')
     args = parser.parse_args(argv)
     scale = scales.get(args.scale)
+    if args.report:
+        results = json.loads((RESULTS_DIR / ('%s.json' % scale.name)).read_text())
+        return write_report(results, scale)
     started = datetime.datetime.utcnow()
     host = machine()
     dbname = db.ensure(scale)
@@ -121,8 +126,11 @@ def main(argv=None):
     }
     RESULTS_DIR.mkdir(exist_ok=True)
     (RESULTS_DIR / ('%s.json' % scale.name)).write_text(json.dumps(results, indent=1) + '\n')
-    text = report.render(results, other_scale(scale))
-    (BENCH_DIR / 'RESULTS.md').write_text(text)
+    return write_report(results, scale)
+
+
+def write_report(results, scale):
+    (BENCH_DIR / 'RESULTS.md').write_text(report.render(results, other_scale(scale)))
     say('wrote %s' % (BENCH_DIR / 'RESULTS.md').relative_to(crmdb.ROOT))
     return 0
 
