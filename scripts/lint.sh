@@ -3,6 +3,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
-.venv/bin/flake8 addons scripts tests || status=1
+.venv/bin/flake8 addons scripts tests bench || status=1
 .venv/bin/pylint --rcfile=.pylintrc addons/* || status=1
 exit $status
