@@ -78,7 +78,7 @@ class CrmKpiWorkbook(models.TransientModel):
         ]
         stream = io.BytesIO()
         write_workbook(stream, _('KPI Report'), lines, figures, sheets,
-                       (_('Section'), _('Figure'), _('Value')))
+                       (_('Section'), _('Figure'), _('Result')))
         return stream.getvalue()
 
     @api.model
