@@ -88,7 +88,10 @@ class CrmKpiReport(models.AbstractModel):
     @api.model
     def _kpi_names(self, model, ids):
         """{id: display name} of the records ``ids`` of ``model`` (None: 'None')."""
-        records = self.env[model].browse({i for i in ids if i})
+        # Without prefetching, name_get reads the few fields it needs, not every
+        # field of thousands of customers.
+        records = self.env[model].with_context(prefetch_fields=False).browse(
+            {i for i in ids if i})
         names = dict(records.name_get())
         names[None] = _('None')
         return names

@@ -219,26 +219,27 @@ class CrmLifecycleRule(models.Model):
         model_id = self.env['ir.model']._get('res.partner').id
         deadline = fields.Date.to_string(
             today + datetime.timedelta(days=self.activity_deadline_days))
-        for event in events:
-            partner = event.partner_id
-            user = self.activity_user_id or partner.user_id or self.env.user
-            Activity.create({
-                'res_model_id': model_id, 'res_id': partner.id,
-                'activity_type_id': self.activity_type_id.id,
-                'summary': self.activity_summary or self.name,
-                'date_deadline': deadline, 'user_id': user.id,
-            })
+        # Read every customer's owner before the first create: each create clears
+        # the cache, and reading per event would re-read all the customers each time.
+        values = [{
+            'res_model_id': model_id, 'res_id': event.partner_id.id,
+            'activity_type_id': self.activity_type_id.id,
+            'summary': self.activity_summary or self.name, 'date_deadline': deadline,
+            'user_id': (self.activity_user_id or event.partner_id.user_id or self.env.user).id,
+        } for event in events]
+        for vals in values:
+            Activity.create(vals)
 
     def _post_notes(self, events):
         recipients = self.notify_group_id.users.filtered('active').mapped('partner_id')
-        for event in events:
-            body = self.note or '<p>%s</p>' % html_escape(
-                _("%(customer)s moved to %(stage)s (rule %(rule)s).")
-                % {'customer': event.partner_id.display_name,
-                   'stage': event.to_stage_id.name, 'rule': self.name})
-            event.partner_id.message_post(body=body, subtype='mail.mt_note',
-                                          message_type='comment',
-                                          partner_ids=recipients.ids)
+        # Bodies first, for the same reason as the activities' owners.
+        notes = [(event.partner_id, self.note or '<p>%s</p>' % html_escape(
+            _("%(customer)s moved to %(stage)s (rule %(rule)s).")
+            % {'customer': event.partner_id.display_name,
+               'stage': event.to_stage_id.name, 'rule': self.name})) for event in events]
+        for partner, body in notes:
+            partner.message_post(body=body, subtype='mail.mt_note', message_type='comment',
+                                 partner_ids=recipients.ids)
 
     def _create_visits(self, events, today):
         partners = events.mapped('partner_id')
