@@ -99,7 +99,9 @@ def addons_digest():
 
 
 def deps_template_name():
-    inputs = sorted(ROOT.glob('requirements*.txt')) + [CONF, ODOO_EXEC, DEMO_DIR / 'company.py']
+    # The test tools' requirements do not change a database.
+    inputs = [ROOT / 'requirements.txt', ROOT / 'requirements-oca.txt', CONF, ODOO_EXEC,
+              DEMO_DIR / 'company.py']
     return 'crm_tpl_deps_' + _digest(inputs, DEPS_RECIPE, LANGUAGE, external_dependencies())
 
 

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${CRM_VENV:-.venv}
+BROWSER_VENV=${CRM_BROWSER_VENV:-.venv-browser}
 PG_PORT=${CRM_PGPORT:-5432}
 PG_ROLE=odoo
 
@@ -56,6 +57,25 @@ setup_venv() {
     echo "$stamp" > "$VENV/.stamp"
 }
 
+setup_browser_venv() {
+    local stamp
+    stamp=$(digest requirements-browser.txt scripts/setup.sh)
+    if [ -f "$BROWSER_VENV/.stamp" ] && [ "$(cat "$BROWSER_VENV/.stamp")" = "$stamp" ]; then
+        return 0
+    fi
+    local py
+    py=$(find_python37) || die "Python 3.7 not found: install it (e.g. 'pyenv install 3.7.16') or put python3.7 on PATH, then re-run."
+    say "building the browser driver's virtualenv in $BROWSER_VENV (once)"
+    rm -rf "$BROWSER_VENV"
+    "$py" -m venv "$BROWSER_VENV"
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "$BROWSER_VENV/bin/python" -m pip -q \
+            --disable-pip-version-check install -r requirements-browser.txt 2>&1 \
+        | { grep -v "is ignored" || true; }
+    "$BROWSER_VENV/bin/python" -c 'import playwright.sync_api' \
+        || die "Playwright did not install into $BROWSER_VENV; see the pip output above."
+    echo "$stamp" > "$BROWSER_VENV/.stamp"
+}
+
 setup_lessc() {
     local stamp
     stamp=$(digest package.json package-lock.json)
@@ -94,22 +114,30 @@ setup_postgres() {
     fi
 }
 
-setup_system_packages() {
-    # LibreOffice: the system tests open the KPI workbook with it.
-    command -v soffice >/dev/null 2>&1 && return 0
-    command -v apt-get >/dev/null 2>&1 || die "soffice not found: install LibreOffice Calc, then re-run."
-    say "installing LibreOffice Calc (headless) with apt, once"
+apt_install() {
+    # apt_install CHECK PACKAGE...: install the packages with apt unless CHECK succeeds.
+    local check=$1; shift
+    eval "$check" >/dev/null 2>&1 && return 0
+    command -v apt-get >/dev/null 2>&1 || die "'$check' failed: install $*, then re-run."
+    say "installing $* with apt, once"
     local sudo=()
     [ "$(id -u)" = 0 ] || sudo=(sudo)
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-            --no-install-recommends libreoffice-calc-nogui >/dev/null \
-        || { "${sudo[@]}" apt-get update -q >/dev/null \
-             && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-                    --no-install-recommends libreoffice-calc-nogui >/dev/null; } \
-        || die "apt could not install libreoffice-calc-nogui; install it, then re-run."
+    local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@")
+    "${apt[@]}" >/dev/null \
+        || { "${sudo[@]}" apt-get update -q >/dev/null && "${apt[@]}" >/dev/null; } \
+        || die "apt could not install $*; install them, then re-run."
+}
+
+setup_system_packages() {
+    # LibreOffice: the system tests open the KPI workbook with it.
+    apt_install "command -v soffice" libreoffice-calc-nogui
+    # Chromium and Chinese fonts: the browser tests and their screenshots.
+    apt_install "command -v chromium" chromium
+    apt_install "fc-list :lang=zh family | grep -q ." fonts-noto-cjk
 }
 
 setup_venv
+setup_browser_venv
 setup_lessc
 setup_postgres
 setup_system_packages
