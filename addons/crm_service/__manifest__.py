@@ -17,6 +17,7 @@
         'security/crm_service_security.xml',
         'security/ir.model.access.csv',
         'data/crm_service_data.xml',
+        'views/assets.xml',
         'views/crm_visit_views.xml',
         'data/crm_delivery_data.xml',
         'views/crm_visit_route_views.xml',
