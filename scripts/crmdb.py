@@ -257,6 +257,11 @@ def say(msg):
 
 # -- templates ---------------------------------------------------------------
 
+def _age_days(dbname):
+    path = filestore(dbname)
+    return (time.time() - path.stat().st_mtime) / 86400 if path.is_dir() else float('inf')
+
+
 def _build(name, steps):
     """Build template ``name`` through a scratch database, then rename it."""
     if db_exists(name) and filestore(name).is_dir():
@@ -266,8 +271,8 @@ def _build(name, steps):
     start = time.time()
     steps(scratch)
     for old in list_databases(prefix):
-        if old != scratch:
-            drop_db(old)
+        if old != scratch and _age_days(old) > 1:
+            drop_db(old)  # keeps the templates of other recent checkouts
     rename_db(scratch, name)
     say('built %s in %.0f s' % (name, time.time() - start))
     return name
