@@ -149,6 +149,9 @@ class TestLifecycleStages(SavepointCase):
             event.unlink()
         event.sudo(self.manager).write({'reason': 'Corrected'})
         self.assertEqual(event.reason, 'Corrected')
+        # Corrected, never erased: cohorts and pending rule actions rely on it.
+        with self.assertRaises(AccessError):
+            event.sudo(self.manager).unlink()
 
     def test_other_company_events_are_invisible(self):
         other = self.env['res.company'].create({'name': 'LC other company'})

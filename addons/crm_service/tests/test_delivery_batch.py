@@ -201,6 +201,13 @@ class TestDeliveryBatch(SavepointCase):
                 'picking_id': picking.id, 'batch_id': batch.id, 'outcome': 'delivered',
                 'company_id': picking.company_id.id, 'attempt': 1})
         self.assertFalse(picking.delivery_outcome)
+        # Nor are the recorded attempts rewritten or deleted, by managers either.
+        picking.sudo(self.driver).action_delivery_delivered()
+        attempt = picking.delivery_attempt_ids.sudo(self.manager)
+        with self.assertRaises(AccessError):
+            attempt.write({'outcome': 'failed'})
+        with self.assertRaises(AccessError):
+            attempt.unlink()
 
     def test_bad_outcomes(self):
         cancelled, done, loose = (self.picking(self.shops[i]) for i in (0, 1, 4))

@@ -270,6 +270,16 @@ class TestTierOverrides(TierSchemeCase):
                     'partner_id': self.shops[6].id, 'tier_id': self.tier['A'].id,
                     'source': 'computed'})
 
+    def test_only_the_requester_or_a_manager_edits_a_request(self):
+        request = self.request(self.am, self.shops[6], self.tier['A'])
+        other_am = self.env['res.users'].with_context(no_reset_password=True).create({
+            'name': 'Other AM', 'login': 'tier_scheme_other_am',
+            'groups_id': [(6, 0, [self.env.ref('crm_tiering.group_tiering_user').id])]})
+        with self.assertRaises(AccessError):
+            request.sudo(other_am).write({'reason': 'Not my request'})
+        request.sudo(self.manager).write({'reason': 'Clarified by the manager'})
+        self.assertEqual(request.reason, 'Clarified by the manager')
+
     def test_request_needs_reason_and_future_expiry(self):
         with self.assertRaises(ValidationError):
             self.request(self.am, self.shops[6], self.tier['A'], reason=False)
