@@ -22,6 +22,7 @@ Command line (run with the virtualenv's Python)::
 """
 import ast
 import configparser
+import contextlib
 import hashlib
 import os
 import re
@@ -262,19 +263,35 @@ def _age_days(dbname):
     return (time.time() - path.stat().st_mtime) / 86400 if path.is_dir() else float('inf')
 
 
+@contextlib.contextmanager
+def _build_lock(name):
+    """One build of a template at a time, across checkouts and test runs: two
+    builds would drop each other's scratch database."""
+    conn = connect()
+    try:
+        with conn.cursor() as cr:
+            cr.execute("SELECT pg_advisory_lock(hashtext(%s))", [name])
+        yield
+    finally:
+        conn.close()  # releases the lock
+
+
 def _build(name, steps):
     """Build template ``name`` through a scratch database, then rename it."""
     if db_exists(name) and filestore(name).is_dir():
         return name
-    prefix = name.rsplit('_', 1)[0] + '_'
-    scratch = name + '_build'
-    start = time.time()
-    steps(scratch)
-    for old in list_databases(prefix):
-        if old != scratch and _age_days(old) > 1:
-            drop_db(old)  # keeps the templates of other recent checkouts
-    rename_db(scratch, name)
-    say('built %s in %.0f s' % (name, time.time() - start))
+    with _build_lock(name):
+        if db_exists(name) and filestore(name).is_dir():
+            return name  # built by another run while this one waited
+        prefix = name.rsplit('_', 1)[0] + '_'
+        scratch = name + '_build'
+        start = time.time()
+        steps(scratch)
+        for old in list_databases(prefix):
+            if old != scratch and _age_days(old) > 1:
+                drop_db(old)  # keeps the templates of other recent checkouts
+        rename_db(scratch, name)
+        say('built %s in %.0f s' % (name, time.time() - start))
     return name
 
 
