@@ -1,5 +1,7 @@
 """System tests: real Odoo servers on real databases, driven as a client would."""
 import contextlib
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -40,7 +42,8 @@ class OdooServer(object):
             [str(crmdb.PYTHON), str(crmdb.ODOO_BIN), '-c', str(crmdb.CONF),
              '-d', self.dbname, '--db-filter', '^%s$' % self.dbname,
              '--http-port', str(self.port), '--max-cron-threads', '0'] + self.args,
-            cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT)
+            cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)  # a process group, for kill()
         try:
             self._wait_ready()
         except Exception:
@@ -76,6 +79,11 @@ class OdooServer(object):
             self.proc.kill()
             self.proc.wait()
         self._log.close()
+
+    def kill(self):
+        """kill -9 the server and its workers, as a crash would."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def log(self):
         return self.log_path.read_text()
