@@ -18,6 +18,16 @@ sys.path.insert(0, str(ROOT / 'scripts'))
 import crmdb  # noqa: E402  (lives in scripts/)
 
 
+# Production mode: two HTTP workers and a cron worker.
+PREFORK = ['--workers=2', '--max-cron-threads=1']
+
+
+def hold_crons(dbname):
+    """Keep the scheduled jobs of a copied database for next week: a test's cron
+    worker then runs only what the test starts."""
+    crmdb.sql("UPDATE ir_cron SET nextcall = now() + interval '7 days'", dbname=dbname)
+
+
 def free_port():
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(('127.0.0.1', 0))

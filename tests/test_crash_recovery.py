@@ -16,9 +16,7 @@ import xmlrpc.client
 import pytest
 
 import crmdb
-from conftest import OdooServer
-
-PREFORK = ['--workers=2', '--max-cron-threads=1']
+from conftest import PREFORK, OdooServer, hold_crons
 
 # Each job: its cron, the SQL that gives it work to do, and the query that
 # tells when it has committed part (not all) of that work.
@@ -77,8 +75,7 @@ def _prepare(name, template, work):
     crmdb.create_db(name, template=template)
     for statement in work.split(';'):
         crmdb.sql(statement, dbname=name)
-    # The cron worker runs, but only the job the test starts: the others wait.
-    crmdb.sql("UPDATE ir_cron SET nextcall = now() + interval '7 days'", dbname=name)
+    hold_crons(name)
 
 
 def _run_job(server, cron_xmlid):
