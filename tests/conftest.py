@@ -51,7 +51,9 @@ class OdooServer(object):
         self.proc = subprocess.Popen(
             [str(crmdb.PYTHON), str(crmdb.ODOO_BIN), '-c', str(crmdb.CONF),
              '-d', self.dbname, '--db-filter', '^%s$' % self.dbname,
-             '--http-port', str(self.port), '--max-cron-threads', '0'] + self.args,
+             '--http-port', str(self.port), '--max-cron-threads', '0',
+             # prefork mode serves the long poll on a port of its own
+             '--longpolling-port', str(free_port())] + self.args,
             cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True)  # a process group, for kill()
         try:

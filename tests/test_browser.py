@@ -216,3 +216,43 @@ def test_kpi_viewer_exports_the_workbook(server):
     assert len(workbook.sheetnames) > 5
     summary = workbook[workbook.sheetnames[0]]
     assert summary.max_row > 5
+
+
+def test_html_and_script_in_names_and_notes_stay_text(server, admin):
+    """Names, notes and reasons holding HTML are shown as text wherever they appear,
+    chatter messages the addons write included, and none of it runs."""
+    marker = '<img src=x onerror="window.__injected=true">'
+    am1 = server.rpc('am1')
+    visit = admin('crm.visit', 'search_read', [[('user_id.login', '=', 'am1')]],
+                  {'fields': ['partner_id', 'route_id'], 'limit': 1})[0]
+    partner, route = visit['partner_id'][0], visit['route_id'][0]
+    admin('res.partner', 'write', [[partner], {'name': 'Shop ' + marker,
+                                               'comment': '<script>window.__injected=true'
+                                                          '</script>'}])
+    admin('crm.visit.route', 'write', [[route], {'name': 'Route ' + marker}])
+    admin('crm.visit', 'write', [[visit['id']], {'note': marker}])
+    request = admin('crm.service.request', 'create', [{
+        'name': 'Complaint ' + marker, 'partner_id': partner, 'description': marker}])
+    # The approval's chatter message quotes the reason and the customer.
+    current = admin('res.partner', 'read', [[partner], ['tier_id']])[0]['tier_id']
+    tier = admin('crm.tier', 'search', [[
+        ('scheme_id.is_primary', '=', True), ('id', '!=', current and current[0])]],
+        {'limit': 1})
+    override = am1('crm.tier.assignment', 'create', [{
+        'partner_id': partner, 'tier_id': tier[0], 'reason': 'Reason ' + marker,
+        'expiry_date': str(datetime.date.today() + datetime.timedelta(days=30))}])
+    server.rpc('sales_manager')('crm.tier.assignment', 'action_approve', [[override]])
+    pages = ['model=res.partner&id=%d&view_type=form' % partner,
+             'model=crm.visit.route&id=%d&view_type=form' % route,
+             'model=crm.visit&id=%d&view_type=form' % visit['id'],
+             'model=crm.service.request&id=%d&view_type=form' % request,
+             'action=crm_service.crm_visit_route_action&view_type=list']
+
+    facts = run(server, 'read_hostile_names', pages=pages, marker=marker)
+
+    assert facts['dialogs'] == []
+    for page in facts['pages']:
+        assert not page['ran'], page
+        assert page['shown'] >= 1, page
+    # The partner form shows the name and the approval message quoting the reason.
+    assert facts['pages'][0]['shown'] >= 2

@@ -263,9 +263,27 @@ def export_workbook(client, args):
     client.shot('workbook-exported')
 
 
+def read_hostile_names(client, args):
+    """The sales manager opens the pages that show names and notes holding HTML and
+    script: each must show them as text and run none of it."""
+    dialogs = []
+    client.page.on('dialog', lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    client.login('sales_manager')
+    client.facts['pages'] = []
+    for fragment in args['pages']:
+        client.open(fragment)
+        client.facts['pages'].append({
+            'page': fragment,
+            'ran': client.page.evaluate('window.__injected === true'),
+            'shown': client.page.locator('body').inner_text().count(args['marker']),
+        })
+    client.facts['dialogs'] = dialogs
+    client.shot('hostile-names')
+
+
 SCENARIOS = {f.__name__: f for f in [
     recompute_and_see_policy, plan_visits, visit_and_take_order, plan_deliveries,
-    deliver_stop, open_complaint, at_risk_list, export_workbook]}
+    deliver_stop, open_complaint, at_risk_list, export_workbook, read_hostile_names]}
 PHONE_SCENARIOS = {'visit_and_take_order', 'deliver_stop', 'at_risk_list'}
 
 
