@@ -61,6 +61,15 @@ STEP_TIMEOUT = 1800  # seconds; a step waiting on a lock must not hang make test
 BAD_LOG_LINE = re.compile(r'^\S+ \S+ \d+ (ERROR|CRITICAL) ', re.M)
 
 
+# A checkout's test databases carry its own suffix: test runs of two checkouts on
+# one machine never drop each other's databases.
+CHECKOUT = hashlib.sha1(str(ROOT).encode()).hexdigest()[:6]
+
+
+def test_db(name):
+    return '%s_%s' % (name, CHECKOUT)
+
+
 class StepFailed(Exception):
     """An Odoo run exited non-zero or logged an error; the message says where."""
 

@@ -139,5 +139,6 @@ def scratch_db(request):
     """A throwaway database name, dropped after the test."""
     name = 'crm_test_' + request.node.name.lower().strip('_')[:40]
     name = ''.join(c if c.isalnum() or c == '_' else '_' for c in name)
+    name = crmdb.test_db(name)
     yield name
     crmdb.drop_db(name)

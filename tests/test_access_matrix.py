@@ -19,7 +19,7 @@ import pytest
 import crmdb
 from conftest import OdooServer, free_port
 
-DBNAME = 'crm_test_access_matrix'
+DBNAME = crmdb.test_db('crm_test_access_matrix')
 REPORT = crmdb.LOG_DIR / 'access-matrix.txt'
 
 # Column label -> login. The demo logins have their login as password; the

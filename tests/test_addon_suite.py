@@ -7,7 +7,7 @@ import pytest
 
 import crmdb
 
-DB = 'crm_test_addons'
+DB = crmdb.test_db('crm_test_addons')
 RESULTS = crmdb.LOG_DIR / 'addon-tests.jsonl'
 # Lines Odoo logs at ERROR for a failing test; the test itself reports those.
 TEST_REPORT = re.compile(r' odoo\.addons\.\w+\.tests\.\S+: '

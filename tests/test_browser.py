@@ -19,7 +19,7 @@ from conftest import ROOT, OdooServer
 DRIVER = ROOT / 'tests' / 'browser' / 'driver.py'
 BROWSER_PYTHON = ROOT / '.venv-browser' / 'bin' / 'python'
 SCREENSHOTS = ROOT / 'var' / 'screenshots'
-DB = 'crm_test_browser'
+DB = crmdb.test_db('crm_test_browser')
 # Button labels the scenarios click, looked up in the user's language.
 BUTTONS = ['Recompute', 'Plan Visits', 'Plan', 'Check In', 'Take Order', 'Confirm Sale',
            'Check Out', 'Delivered', 'Export']

@@ -20,7 +20,7 @@ from conftest import PREFORK, OdooServer, hold_crons
 
 CLIENTS = 8
 ROUNDS = 20
-DB = 'crm_test_concurrency'
+DB = crmdb.test_db('crm_test_concurrency')
 SALESMAN = 'concurrency_salesman'
 QUOTA, QTY = 10, 3  # three orders of 3 fit a weekly quota of 10
 

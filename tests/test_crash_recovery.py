@@ -110,7 +110,7 @@ def _call_ignoring_the_crash(function, *args):
 @pytest.mark.parametrize('job', sorted(JOBS))
 def test_a_killed_job_run_again_ends_as_an_uninterrupted_run(job, demo_template, capsys):
     cron, work, partly_done = JOBS[job]
-    clean, crashed = 'crm_test_crash_clean', 'crm_test_crash_killed'
+    clean, crashed = crmdb.test_db('crm_test_crash_clean'), crmdb.test_db('crm_test_crash_killed')
     try:
         _prepare(clean, demo_template, work)
         _prepare(crashed, demo_template, work)

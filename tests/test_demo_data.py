@@ -8,7 +8,7 @@ import pytest
 import crmdb
 from conftest import OdooServer
 
-DB = 'crm_test_demo'
+DB = crmdb.test_db('crm_test_demo')
 EN = {'context': {'lang': 'en_US'}}  # the demo staff work in Chinese
 
 

