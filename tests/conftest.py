@@ -40,6 +40,9 @@ class OdooServer(object):
     def __init__(self, dbname, log_name, extra_args=()):
         self.dbname = dbname
         self.port = free_port()
+        # In prefork mode the longpolling process listens on a port of its own:
+        # the default 8072 is taken by any other prefork server on the machine.
+        self.longpolling_port = free_port()
         self.url = 'http://127.0.0.1:%d' % self.port
         self.log_path = crmdb.LOG_DIR / (log_name + '.log')
         self.args = list(extra_args)
@@ -51,9 +54,8 @@ class OdooServer(object):
         self.proc = subprocess.Popen(
             [str(crmdb.PYTHON), str(crmdb.ODOO_BIN), '-c', str(crmdb.CONF),
              '-d', self.dbname, '--db-filter', '^%s$' % self.dbname,
-             '--http-port', str(self.port), '--max-cron-threads', '0',
-             # prefork mode serves the long poll on a port of its own
-             '--longpolling-port', str(free_port())] + self.args,
+             '--http-port', str(self.port), '--longpolling-port', str(self.longpolling_port),
+             '--max-cron-threads', '0'] + self.args,
             cwd=str(ROOT), env=crmdb.odoo_env(), stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True)  # a process group, for kill()
         try:
