@@ -22,7 +22,7 @@ SCREENSHOTS = ROOT / 'var' / 'screenshots'
 DB = crmdb.test_db('crm_test_browser')
 # Button labels the scenarios click, looked up in the user's language.
 BUTTONS = ['Recompute', 'Plan Visits', 'Plan', 'Check In', 'Take Order', 'Confirm Sale',
-           'Check Out', 'Delivered', 'Export']
+           'Check Out', 'Delivered', 'Export', 'Open Request']
 
 
 @pytest.fixture(scope='module')
@@ -196,6 +196,63 @@ def test_service_desk_opens_a_complaint_with_its_sla_deadlines(server, admin):
         [partner['tier_policy_id'][0]], ['sla_response_hours']])[0]['sla_response_hours']
     assert request[0]['sla_response_hours'] == policy_hours
     assert facts['response_deadline'] and facts['resolution_deadline']
+
+
+def test_account_manager_records_a_complaint_on_a_visit_on_a_phone(server, admin, zh_cn):
+    visit = admin('crm.visit', 'search_read', [[('user_id.login', '=', 'am2')]],
+                  {'fields': ['partner_id'], 'limit': 1})[0]
+
+    facts = run(server, 'complaint_on_a_visit', **zh_cn, login='am2', visit_id=visit['id'],
+                subject='冰柜不制冷')
+
+    request = admin('crm.service.request', 'search_read', [[('name', '=', '冰柜不制冷')]],
+                    {'fields': ['partner_id', 'visit_id', 'request_type', 'channel']})
+    assert [(r['partner_id'][0], r['visit_id'][0], r['request_type'], r['channel'])
+            for r in request] == [(visit['partner_id'][0], visit['id'], 'complaint', 'visit')]
+    assert facts['response_deadline'] and facts['fits_request']
+
+
+def test_compliance_officer_classes_a_shop(server, admin):
+    partner = admin('res.partner', 'search', [[
+        ('customer', '=', True), ('compliance_class', '=', 'A'), ('tier_id', '!=', False)]],
+        {'limit': 1})[0]
+    labels = {}  # the officer works in Chinese; no button is clicked by its label
+    run(server, 'set_compliance_class', locale='zh-CN', labels=labels, partner_id=partner,
+        compliance='C')
+
+    assert admin('res.partner', 'read', [[partner], ['compliance_class']])[0][
+        'compliance_class'] == 'C'
+    history = admin('crm.tier.assignment', 'search_read', [[
+        ('partner_id', '=', partner), ('kind', '=', 'compliance')]],
+        {'fields': ['previous_compliance', 'compliance_class', 'user_id']})
+    assert [(h['previous_compliance'], h['compliance_class'], h['user_id'][1])
+            for h in history][-1:] == [('A', 'C', '冯稽查')]
+
+
+def test_order_desk_takes_an_order_by_phone(server, admin):
+    partner = admin('res.partner', 'search_read', [[
+        ('customer', '=', True), ('tier_policy_id', '=', ref(admin, 'crm_tiering.policy_key')),
+        ('compliance_class', 'not in', ['C', 'W'])]],
+        {'fields': ['name', 'credit'], 'order': 'credit', 'limit': 1})[0]
+    product = admin('product.product', 'search_read', [[('sale_ok', '=', True)]],
+                    {'fields': ['name'], 'limit': 1})[0]
+
+    facts = run(server, 'take_a_phone_order', action='sale.action_quotations',
+                partner_name=partner['name'], product_name=product['name'], quantity=2)
+
+    order = admin('sale.order', 'search_read', [[('name', '=', facts['order'])]],
+                  {'fields': ['partner_id', 'state', 'order_line']})[0]
+    assert (order['partner_id'][0], order['state']) == (partner['id'], 'sale')
+    lines = admin('sale.order.line', 'read', [order['order_line'],
+                                              ['product_id', 'product_uom_qty']])
+    assert [(line['product_id'][0], line['product_uom_qty']) for line in lines] \
+        == [(product['id'], 2)]
+
+
+def test_finance_reads_the_customer_invoices(server, admin):
+    facts = run(server, 'read_invoices', action='account.action_invoice_tree1')
+    assert facts['rows'] == min(80, admin('account.invoice', 'search_count', [[
+        ('type', 'in', ['out_invoice', 'out_refund'])]]))
 
 
 def test_account_manager_opens_the_at_risk_list(server, admin, zh_cn):

@@ -60,7 +60,9 @@ USERS = [
     ('am3', '张伟', 'zh_CN', FIELD_ROLE),
     ('am4', '刘洋', 'zh_CN', FIELD_ROLE),
     ('am5', '陈静', 'zh_CN', FIELD_ROLE),
-    ('order_desk', 'Order Desk 赵敏', 'en_US', ['crm_tiering.group_tiering_user']),
+    # The order desk takes every shop's orders, whoever the shop's account manager is.
+    ('order_desk', 'Order Desk 赵敏', 'en_US', ['crm_tiering.group_tiering_user',
+                                              'sales_team.group_sale_salesman_all_leads']),
     ('delivery', '孙师傅', 'zh_CN', ['crm_service.group_service_delivery']),
     ('service_desk', 'Service Desk 吴芳', 'en_US', ['crm_service.group_service_agent']),
     ('kpi_viewer', 'KPI Viewer 郑强', 'en_US', ['crm_kpi.group_kpi_user']),

@@ -226,9 +226,7 @@ def open_complaint(client, args):
     page.click('.o_cp_buttons .btn-primary:visible')  # Create
     page.wait_for_selector('.o_form_editable')
     page.fill('.o_field_widget[name=name]', args['subject'])
-    many2one = page.locator('.o_field_widget[name=partner_id] input')
-    many2one.fill(args['partner_name'])
-    page.locator('.ui-autocomplete li a', has_text=args['partner_name']).first.click()
+    _choose(client, '.o_field_widget[name=partner_id] input', args['partner_name'])
     page.select_option('select[name=request_type]', '"complaint"')  # values are JSON
     client.idle()
     page.click('.o_form_button_save')
@@ -237,6 +235,75 @@ def open_complaint(client, args):
     client.facts['response_deadline'] = client.field_text('date_response_deadline')
     client.facts['resolution_deadline'] = client.field_text('date_resolution_deadline')
     client.shot('complaint-sla')
+
+
+def complaint_on_a_visit(client, args):
+    """An account manager on a phone records the shop's complaint from the visit."""
+    client.login(args['login'])
+    client.open('model=crm.visit&id=%d&view_type=form' % args['visit_id'])
+    client.click('Open Request')
+    page = client.page
+    page.wait_for_selector('.o_form_editable')
+    page.fill('.o_field_widget[name=name]', args['subject'])
+    client.facts['fits_request'] = client.fits_the_screen()
+    page.click('.o_form_button_save')
+    page.wait_for_selector('.o_form_readonly')
+    client.idle()
+    client.facts['response_deadline'] = client.field_text('date_response_deadline')
+    client.shot('complaint-from-visit')
+
+
+def set_compliance_class(client, args):
+    """The compliance officer classes a shop C on its Tier tab."""
+    client.login('compliance')
+    client.open('model=res.partner&id=%d&view_type=form' % args['partner_id'])
+    page = client.page
+    page.click('.o_form_button_edit')
+    page.wait_for_selector('.o_form_editable')
+    client.show_field('compliance_class')
+    page.select_option('select[name=compliance_class]:visible', '"%s"' % args['compliance'])
+    page.click('.o_form_button_save')
+    page.wait_for_selector('.o_form_readonly')
+    client.idle()
+    client.shot('compliance-class')
+
+
+def take_a_phone_order(client, args):
+    """The order desk types in a shop's order taken by phone and confirms it."""
+    client.login('order_desk')
+    client.open('action=%s' % args['action'])
+    page = client.page
+    page.click('.o_cp_buttons .btn-primary:visible')  # Create
+    page.wait_for_selector('.o_form_editable')
+    _choose(client, '.o_field_widget[name=partner_id] input', args['partner_name'])
+    page.click('.o_field_x2many_list_row_add a')  # Add an item
+    _choose(client, '.o_data_row .o_field_widget[name=product_id] input', args['product_name'])
+    quantity = page.locator('.o_data_row input[name=product_uom_qty]')
+    quantity.fill(str(args['quantity']))
+    quantity.press('Tab')
+    client.idle()
+    page.click('.o_form_button_save')
+    page.wait_for_selector('.o_form_readonly')
+    client.idle()
+    client.click('Confirm Sale')
+    client.expect_state('sale')
+    client.facts['order'] = page.locator('.o_form_view .oe_title').inner_text().strip()
+    client.shot('phone-order')
+
+
+def _choose(client, selector, text):
+    """Type into a many2one and pick the suggestion."""
+    client.page.fill(selector, text)
+    client.page.locator('.ui-autocomplete:visible li a', has_text=text).first.click()
+    client.idle()
+
+
+def read_invoices(client, args):
+    """Finance opens the customer invoices."""
+    client.login('finance')
+    client.open('action=%s' % args['action'])
+    client.facts['rows'] = client.page.locator('.o_list_view tr.o_data_row').count()
+    client.shot('invoices')
 
 
 def at_risk_list(client, args):
@@ -283,8 +350,10 @@ def read_hostile_names(client, args):
 
 SCENARIOS = {f.__name__: f for f in [
     recompute_and_see_policy, plan_visits, visit_and_take_order, plan_deliveries,
-    deliver_stop, open_complaint, at_risk_list, export_workbook, read_hostile_names]}
-PHONE_SCENARIOS = {'visit_and_take_order', 'deliver_stop', 'at_risk_list'}
+    deliver_stop, open_complaint, complaint_on_a_visit, set_compliance_class,
+    take_a_phone_order, read_invoices, at_risk_list, export_workbook, read_hostile_names]}
+PHONE_SCENARIOS = {'visit_and_take_order', 'deliver_stop', 'complaint_on_a_visit',
+                   'at_risk_list'}
 
 
 def main(scenario, url, db, out_dir, args_json):
