@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CrmKpiSection(models.Model):
@@ -16,3 +17,13 @@ class CrmKpiSection(models.Model):
     active = fields.Boolean(default=True)
 
     _sql_constraints = [('code_unique', 'unique (code)', 'The section code must be unique.')]
+
+    @api.constrains('model')
+    def _check_model(self):
+        # Readonly in the form only: the workbook calls the model's _kpi_sheets.
+        report = self.env.registry['crm.kpi.report']
+        for section in self:
+            if section.model == report._name or section.model not in self.env \
+                    or not isinstance(self.env[section.model], report):
+                raise ValidationError(_("%s is not a KPI report: a workbook section is made "
+                                        "of one of the KPI views.") % section.model)

@@ -6,7 +6,7 @@ import zipfile
 import openpyxl
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import SavepointCase
 
 from odoo.addons.crm_tiering.tests.common import new_user
@@ -67,6 +67,19 @@ class TestKpiWorkbook(KpiSalesFixture, SavepointCase):
             self.export(date_from='2026-02-01', date_to='2026-01-01')
         with self.assertRaisesRegex(UserError, 'at least one section'):
             self.export(section_ids=[(6, 0, [])])
+
+    def test_a_section_is_made_of_a_kpi_view(self):
+        """The workbook calls the section's model: a manager may rename a section,
+        not point it at another model."""
+        manager = new_user(self.env, 'kpi_section_manager', 'crm_kpi.group_kpi_manager')
+        section = self.env['crm.kpi.section'].sudo(manager).search([], limit=1)
+        for model in ('res.users', 'no.such.model', 'crm.kpi.report'):
+            with self.assertRaisesRegex(ValidationError, 'is not a KPI report'), \
+                    self.env.cr.savepoint():
+                section.write({'model': model})
+        section.invalidate_cache()
+        section.write({'name': 'Renamed'})
+        self.export(section_ids=[(6, 0, section.ids)])
 
     def test_only_kpi_viewers_export(self):
         employee = new_user(self.env, 'kpi_fixture_employee', 'base.group_user')

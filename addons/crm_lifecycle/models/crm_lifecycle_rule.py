@@ -4,7 +4,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
-from odoo.tools import html_escape
+from odoo.tools import html_escape, mute_logger
 from odoo.tools.safe_eval import safe_eval
 
 from ..lib import rules as rule_lib
@@ -26,6 +26,12 @@ SELECT DISTINCT ON (s.partner_id) s.partner_id, r.id, r.user_id
  WHERE s.partner_id = ANY(%(partners)s) AND r.company_id = %(company)s AND r.active
  ORDER BY s.partner_id, r.id
 """
+
+
+def _first_line(error):
+    """An exception's message without the SQL that psycopg2 adds to it."""
+    text = getattr(error, 'name', None) or str(error)
+    return text.strip().splitlines()[0] if text.strip() else repr(error)
 
 
 class CrmLifecycleRule(models.Model):
@@ -103,8 +109,18 @@ class CrmLifecycleRule(models.Model):
 
     @api.constrains('domain')
     def _check_domain(self):
+        Partner = self.env['res.partner']
         for rule in self:
-            rule._parsed_domain()
+            domain = rule._parsed_domain()
+            try:
+                # Run it once: a value of the wrong type (a word for an id or a
+                # yes/no field) fails here, not in the nightly engine.
+                with self.env.cr.savepoint(), mute_logger('odoo.sql_db'):
+                    Partner.search(domain, limit=1)
+            except Exception as error:  # pylint: disable=broad-except
+                raise ValidationError(
+                    _("The condition of rule %(rule)s is not a valid domain on customers: "
+                      "%(error)s") % {'rule': rule.name, 'error': _first_line(error)})
 
     def _parsed_domain(self):
         """The condition as a domain list; ValidationError if it is not one."""
@@ -122,7 +138,7 @@ class CrmLifecycleRule(models.Model):
                   "%(error)s") % {'rule': self.name, 'error': error})
         return domain if text != '[]' else []
 
-    @api.constrains('min_days_in_stage', *THRESHOLD_FIELDS)
+    @api.constrains('min_days_in_stage', 'activity_deadline_days', *THRESHOLD_FIELDS)
     def _check_thresholds(self):
         labels = self.fields_get(['min_days_in_stage'] + THRESHOLD_FIELDS, ['string'])
         for rule in self:

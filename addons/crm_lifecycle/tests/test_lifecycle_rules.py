@@ -294,6 +294,19 @@ class TestLifecycleRules(SalesDataMixin, SavepointCase):
             with self.assertRaisesRegex(ValidationError, 'not a valid domain on customers'):
                 self.Rule.create(self.rule_values(domain=domain))
 
+    def test_domains_with_values_of_the_wrong_type_are_refused(self):
+        """They parse, but their query fails: refused when saved, not in the night."""
+        for domain in ("[('id', '=', 'abc')]", "[('create_date', '>', 'last spring')]",
+                       "[('write_date', '<', '2026-13-45')]"):
+            with self.assertRaisesRegex(ValidationError, 'not a valid domain on customers'):
+                self.Rule.create(self.rule_values(domain=domain))
+        rule = self.Rule.create(self.rule_values(domain="[('id', '!=', 0)]"))
+        self.assertEqual(rule._parsed_domain(), [('id', '!=', 0)])
+
+    def test_activity_cannot_be_due_in_the_past(self):
+        with self.assertRaisesRegex(ValidationError, 'cannot be due in the past'):
+            self.Rule.create(self.rule_values(activity_deadline_days=-1))
+
     def test_negative_thresholds_and_dwell_are_refused(self):
         with self.assertRaisesRegex(ValidationError, 'Minimum Days in Stage of rule LR bad '
                                                      'cannot be negative'):

@@ -43,12 +43,13 @@ class CrmDeliveryAttempt(models.Model):
 
     @api.model
     def create(self, vals):
-        check_recording(self.env)
+        self._check_recording()
         return super().create(vals)
 
-
-def check_recording(env):
-    """Refuse a write of delivery outcomes that does not come from the buttons."""
-    if env.context.get(RECORDING_KEY) is not RECORDING and env.uid != SUPERUSER_ID:
-        raise AccessError(_("Delivery outcomes are recorded with the stop's buttons, not "
-                            "by hand."))
+    @api.model
+    def _check_recording(self):
+        """Refuse a write of delivery outcomes that does not come from the buttons.
+        A method, so that _() finds the caller's language on self."""
+        if self.env.context.get(RECORDING_KEY) is not RECORDING and self.env.uid != SUPERUSER_ID:
+            raise AccessError(_("Delivery outcomes are recorded with the stop's buttons, not "
+                                "by hand."))

@@ -2,8 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_is_zero
 
-from .crm_delivery_attempt import (OUTCOME_FIELDS, OUTCOMES, RECORDING, RECORDING_KEY,
-                                   check_recording)
+from .crm_delivery_attempt import OUTCOME_FIELDS, OUTCOMES, RECORDING, RECORDING_KEY
 
 OPEN_BATCH_STATES = ('draft', 'in_progress')
 
@@ -52,11 +51,12 @@ class StockPicking(models.Model):
     @api.multi
     def write(self, vals):
         if OUTCOME_FIELDS & set(vals):
-            check_recording(self.env)
+            self.env['crm.delivery.attempt']._check_recording()
         return super().write(vals)
 
     def _recording(self):
-        """This recordset, allowed to record outcomes (see check_recording)."""
+        """This recordset, allowed to record outcomes (see
+        crm.delivery.attempt._check_recording)."""
         return self.with_context(**{RECORDING_KEY: RECORDING})
 
     # -- actions -------------------------------------------------------------

@@ -209,6 +209,16 @@ class TestDeliveryBatch(SavepointCase):
         with self.assertRaises(AccessError):
             attempt.unlink()
 
+    def test_refusal_speaks_the_drivers_language(self):
+        """The refusal is raised in a method, where _() finds the caller's language."""
+        self.env['res.lang'].load_lang('zh_CN')
+        picking = self.picking(self.shops[0])
+        as_driver = picking.sudo(self.driver)
+        with self.assertRaisesRegex(AccessError, '配送结果只能通过站点按钮记录'):
+            as_driver.with_context(lang='zh_CN').write({'delivery_outcome': 'delivered'})
+        with self.assertRaisesRegex(AccessError, "recorded with the stop's buttons"):
+            as_driver.with_context(lang='en_US').write({'delivery_outcome': 'delivered'})
+
     def test_bad_outcomes(self):
         cancelled, done, loose = (self.picking(self.shops[i]) for i in (0, 1, 4))
         self.plan(routes=self.route)

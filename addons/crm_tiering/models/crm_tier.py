@@ -58,13 +58,37 @@ class CrmTier(models.Model):
                 raise ValidationError(
                     _("Tier %s and its policy belong to different companies.") % tier.name)
 
+    # A scheme checks the tiers of its form together; a tier created, written or
+    # deleted on its own (a list, an import, RPC) is checked with its scheme here.
+    @api.model
+    def create(self, vals):
+        tier = super().create(vals)
+        tier.scheme_id._check_tiers_edited_alone()
+        return tier
+
     @api.multi
     def write(self, vals):
-        # A scheme checks its tiers together; a tier edited alone is checked here.
         result = super().write(vals)
-        for scheme in self.mapped('scheme_id'):
-            scheme._check_tier_configuration(require_tiers=False)
+        self.mapped('scheme_id')._check_tiers_edited_alone()
         return result
+
+    @api.multi
+    def unlink(self):
+        schemes = self.mapped('scheme_id')
+        result = super().unlink()
+        schemes._check_tiers_edited_alone()
+        return result
+
+    @api.model
+    def _name_search(self, name='', args=None, operator='ilike', limit=100, name_get_uid=None):
+        """A tier is found by its code in any case, as its badge shows it (e.g. in an
+        import), as well as by its name."""
+        if not name or operator not in ('=', 'ilike', '=ilike', 'like', '=like'):
+            return super()._name_search(name, args, operator, limit, name_get_uid)
+        domain = ['|', ('code', '=ilike', name), ('name', operator, name)]
+        ids = self._search(domain + list(args or []), limit=limit,
+                           access_rights_uid=name_get_uid or self._uid)
+        return self.browse(ids).sudo(name_get_uid or self._uid).name_get()
 
     @api.multi
     def name_get(self):

@@ -1,3 +1,4 @@
+import datetime
 import json
 
 from odoo import _, api, fields, models
@@ -16,9 +17,16 @@ COMPLIANCE_CLASSES = [
 SNAPSHOT_KEYS = ['value', 'blended_value', 'unit_value', 'revenue', 'margin', 'quantity',
                  'orders', 'recency_days', 'position', 'population']
 EDITABLE_WHILE_PENDING = {'reason', 'expiry_date'}
+# What an override request cannot be without.
+REQUEST_FIELDS = ('partner_id', 'tier_id', 'reason', 'expiry_date')
 # Set by the engine and the approval only, never taken from a caller.
 PROTECTED = {'user_id', 'date', 'approval_state', 'approver_id', 'decided_on', 'basis',
              'metrics_snapshot', 'previous_tier_id', 'previous_compliance'}
+
+
+def _blank(value):
+    """Missing, or text of spaces only."""
+    return not value or (isinstance(value, str) and not value.strip())
 
 
 class CrmTierAssignment(models.Model):
@@ -88,7 +96,7 @@ class CrmTierAssignment(models.Model):
                 raise AccessError(_("Only compliance officers change compliance classes."))
             # Written before the customer's class changes: the class now is the previous.
             vals.update(source='manual', previous_compliance=self.env['res.partner'].browse(
-                vals['partner_id']).compliance_class)
+                vals.get('partner_id')).compliance_class)
         elif vals.get('source', 'override') == 'override':
             vals.update(self._override_request_vals(vals))
         elif not self.env.user.has_group('crm_tiering.group_tiering_manager'):
@@ -98,12 +106,11 @@ class CrmTierAssignment(models.Model):
 
     @api.model
     def _override_request_vals(self, vals):
-        if not vals.get('reason') or not vals.get('expiry_date') or not vals.get('tier_id'):
-            raise ValidationError(_("An override request needs the new tier, a reason and "
-                                    "an expiry date."))
+        if any(_blank(vals.get(name)) for name in REQUEST_FIELDS):
+            raise ValidationError(_("An override request needs the customer, the new tier, a "
+                                    "reason and an expiry date."))
         tier = self.env['crm.tier'].browse(vals['tier_id'])
-        if vals['expiry_date'] <= fields.Date.context_today(self):
-            raise ValidationError(_("An override must expire after today."))
+        expiry = self._future_expiry(vals['expiry_date'])
         partner = self.env['res.partner'].browse(vals['partner_id']).commercial_partner_id
         member = self.env['crm.tier.member'].search(
             [('partner_id', '=', partner.id), ('scheme_id', '=', tier.scheme_id.id)])
@@ -113,7 +120,7 @@ class CrmTierAssignment(models.Model):
         return {
             'partner_id': partner.id, 'scheme_id': tier.scheme_id.id,
             'company_id': tier.company_id.id, 'previous_tier_id': member.tier_id.id,
-            'approval_state': 'pending', 'kind': 'tier',
+            'approval_state': 'pending', 'kind': 'tier', 'expiry_date': expiry,
         }
 
     @api.multi
@@ -122,9 +129,27 @@ class CrmTierAssignment(models.Model):
                 entry.approval_state != 'pending' for entry in self):
             raise UserError(_("Tier history cannot be changed. Only the reason and expiry "
                               "date of a pending override request can."))
-        if 'expiry_date' in vals and vals['expiry_date'] <= fields.Date.context_today(self):
-            raise ValidationError(_("An override must expire after today."))
+        if any(_blank(vals[name]) for name in EDITABLE_WHILE_PENDING & set(vals)):
+            raise ValidationError(_("An override request needs the customer, the new tier, a "
+                                    "reason and an expiry date."))
+        if 'expiry_date' in vals:
+            vals = dict(vals, expiry_date=self._future_expiry(vals['expiry_date']))
         return super().write(vals)
+
+    @api.model
+    def _future_expiry(self, value):
+        """The expiry date a client sent, as the ORM stores it; it must be after today.
+        Parsed, not compared as text: '2026-9-1' comes after '2026-12-01' as text."""
+        if isinstance(value, datetime.date):
+            value = fields.Date.to_string(value)
+        try:
+            expiry = fields.Date.from_string(value)
+        except (TypeError, ValueError):
+            raise ValidationError(_("%s is not a date: give the expiry date as YYYY-MM-DD.")
+                                  % (value,))
+        if expiry <= fields.Date.from_string(fields.Date.context_today(self)):
+            raise ValidationError(_("An override must expire after today."))
+        return fields.Date.to_string(expiry)
 
     @api.multi
     def action_approve(self):

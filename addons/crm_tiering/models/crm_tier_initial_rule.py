@@ -32,7 +32,8 @@ class CrmTierInitialRule(models.Model):
                     _("The initial tier %(tier)s is not a tier of scheme %(scheme)s.")
                     % {'tier': rule.tier_id.name, 'scheme': rule.scheme_id.name})
 
-    @api.constrains('category_id', 'shop_size')
+    # The tier too: a new rule without a tag or a size sets neither of them.
+    @api.constrains('category_id', 'shop_size', 'tier_id')
     def _check_condition(self):
         for rule in self:
             if not rule.category_id and not rule.shop_size:

@@ -71,6 +71,11 @@ ON CONFLICT (partner_id, scheme_id) DO UPDATE SET
     override_id = EXCLUDED.override_id, write_uid = EXCLUDED.write_uid,
     write_date = EXCLUDED.write_date
 """
+# Set while a scheme writes its own tiers and bands (the lists of its form): it
+# checks them together once all are written (_check_tiers), not one by one
+# half-way. An object, so that no RPC caller can set it.
+EDITING_TIERS_KEY = 'crm_tier_scheme_editing'
+EDITING_TIERS = object()
 INSERT_HISTORY = """
 INSERT INTO crm_tier_assignment (
     partner_id, company_id, kind, scheme_id, previous_tier_id, tier_id, date, source, basis,
@@ -193,6 +198,17 @@ class CrmTierScheme(models.Model):
         if self.method == 'grid':
             self._check_grid()
 
+    def _check_tiers_edited_alone(self):
+        """After a tier or band of these schemes is created, written or deleted on
+        its own: the scheme must still hold together."""
+        if self.env.context.get(EDITING_TIERS_KEY) is EDITING_TIERS:
+            return
+        for scheme in self.exists():
+            scheme._check_tier_configuration(require_tiers=False)
+
+    def _editing_tiers(self):
+        return self.with_context(**{EDITING_TIERS_KEY: EDITING_TIERS})
+
     def _check_grid(self):
         volume = self.band_ids.filtered(lambda band: band.axis == 'volume')
         unit = self.band_ids.filtered(lambda band: band.axis == 'unit')
@@ -225,13 +241,13 @@ class CrmTierScheme(models.Model):
         if vals.get('is_primary'):
             company = vals.get('company_id') or self.default_get(['company_id'])['company_id']
             self._demote_primaries(self.env['res.company'].browse(company))
-        return super().create(vals)
+        return self.browse(super(CrmTierScheme, self._editing_tiers()).create(vals).ids)
 
     @api.multi
     def write(self, vals):
         demoted = self._demote_primaries(self.mapped('company_id')) if vals.get('is_primary') \
             else self.browse()
-        result = super().write(vals)
+        result = super(CrmTierScheme, self._editing_tiers()).write(vals)
         if 'is_primary' in vals or 'active' in vals:
             (self | demoted)._sync_partner_tiers()
         return result
@@ -274,7 +290,7 @@ class CrmTierScheme(models.Model):
         if self.env['crm.tier.assignment'].search_count([('scheme_id', '=', self.id)]):
             raise UserError(_("Scheme %s already has tier history. Archive it and create a "
                               "new grid scheme.") % self.name)
-        self.tier_ids.unlink()
+        self._editing_tiers().tier_ids.unlink()
         self.write({'tier_ids': [(0, 0, {
             'rank': rank, 'code': 'G%02d' % grade, 'name': _('Grade %d') % grade,
             'grid_volume_band': volume, 'grid_unit_band': unit,

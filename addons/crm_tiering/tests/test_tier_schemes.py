@@ -1,8 +1,11 @@
 import datetime
 
+from psycopg2 import IntegrityError
+
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import SavepointCase
+from odoo.tools import mute_logger
 
 from .common import SalesDataMixin
 
@@ -280,6 +283,31 @@ class TestTierOverrides(TierSchemeCase):
         request.sudo(self.manager).write({'reason': 'Clarified by the manager'})
         self.assertEqual(request.reason, 'Clarified by the manager')
 
+    def test_request_refuses_blank_reasons_and_bad_dates(self):
+        shop, tier = self.shops[6], self.tier['A']
+        yesterday = self.today - datetime.timedelta(days=1)
+        for extra in ({'reason': '   '}, {'partner_id': False}, {'expiry_date': '2026-13-45'},
+                      {'expiry_date': 20991231}, {'expiry_date': 'next week'},
+                      # Compared as text, an unpadded past day came after today.
+                      {'expiry_date': '%d-%d-%d' % (
+                          yesterday.year, yesterday.month, yesterday.day)}):
+            with self.assertRaises(ValidationError, msg=extra):
+                self.request(self.am, shop, tier, **extra)
+        request = self.request(self.am, shop, tier, expiry_date=fields.Date.to_string(
+            self.today + datetime.timedelta(days=9)).replace('-0', '-'))
+        self.assertEqual(request.expiry_date, fields.Date.to_string(
+            self.today + datetime.timedelta(days=9)))
+        for vals in ({'reason': ' '}, {'expiry_date': False}, {'expiry_date': 'soon'}):
+            with self.assertRaises(ValidationError, msg=vals):
+                request.sudo(self.am).write(vals)
+        self.assertEqual(request.reason, 'Opens a new shop')
+
+    def test_compliance_change_without_customer_is_refused_by_the_database(self):
+        with self.assertRaises(IntegrityError), mute_logger('odoo.sql_db'), \
+                self.env.cr.savepoint():
+            self.env['crm.tier.assignment'].sudo(self.officer).create({
+                'kind': 'compliance', 'compliance_class': 'C'})
+
     def test_request_needs_reason_and_future_expiry(self):
         with self.assertRaises(ValidationError):
             self.request(self.am, self.shops[6], self.tier['A'], reason=False)
@@ -338,6 +366,62 @@ class TestTierValidation(TierSchemeCase):
         self.abc.is_primary = True
         self.assertFalse(other.is_primary)
         self.assertEqual(self.shops[0].tier_id, self.tier['A'])
+
+    def test_tier_created_or_deleted_alone_is_validated(self):
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.env['crm.tier'].create({'scheme_id': self.abc.id, 'name': 'D', 'code': 'D',
+                                         'rank': 4, 'share': 10})
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.tier['C'].unlink()
+        self.abc.invalidate_cache()
+        self.assertEqual(self.abc.tier_ids.mapped('share'), [80, 15, 5])
+
+    def test_scheme_rebalances_its_tiers_together(self):
+        """The scheme form sends its tiers one by one: the shares sum to 100 only
+        once all are written."""
+        self.abc.write({'tier_ids': [(1, self.tier['A'].id, {'share': 70}),
+                                     (1, self.tier['B'].id, {'share': 25})]})
+        self.abc.write({'tier_ids': [(2, self.tier['C'].id, 0),
+                                     (1, self.tier['B'].id, {'share': 30})]})
+        self.assertEqual(self.abc.tier_ids.mapped('share'), [70, 30])
+        with self.assertRaises(ValidationError):
+            self.abc.write({'tier_ids': [(1, self.tier['A'].id, {'share': 60})]})
+
+    def test_band_deleted_alone_is_validated(self):
+        grid = self.env['crm.tier.scheme'].create({
+            'name': 'Grid', 'method': 'grid', 'band_ids': [
+                (0, 0, {'axis': 'volume', 'lower_bound': 0}),
+                (0, 0, {'axis': 'volume', 'lower_bound': 10}),
+                (0, 0, {'axis': 'unit', 'lower_bound': 0})]})
+        grid.action_generate_grid_tiers()
+        self.assertEqual(len(grid.tier_ids), 2)
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            grid.band_ids.filtered(lambda band: band.lower_bound == 10).unlink()
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            grid.band_ids.filtered(lambda band: band.axis == 'unit').unlink()
+        grid.invalidate_cache()
+        self.assertEqual(len(grid.band_ids), 3)
+
+    def test_initial_rule_needs_a_tag_or_a_size(self):
+        with self.assertRaises(ValidationError):
+            self.env['crm.tier.initial.rule'].create({
+                'scheme_id': self.abc.id, 'tier_id': self.tier['B'].id})
+
+    def test_tiers_are_found_by_code(self):
+        """An import names tiers by their code, as the badges show them."""
+        Tier, abc = self.env['crm.tier'], [('scheme_id', '=', self.abc.id)]
+        self.assertEqual(Tier.name_search('B', abc, operator='='), self.tier['B'].name_get())
+        self.assertEqual(Tier.name_search('b', abc), self.tier['B'].name_get())
+        self.assertFalse(Tier.name_search('Z', abc, operator='='))
+        result = self.env['crm.tier.assignment'].sudo(self.am).load(
+            ['partner_id', 'tier_id', 'reason', 'expiry_date'],
+            [[self.shops[5].name, 'A', 'Chain store', fields.Date.to_string(
+                self.today + datetime.timedelta(days=9))],
+             [self.shops[6].name, 'Z', 'No such tier', fields.Date.to_string(
+                 self.today + datetime.timedelta(days=9))]])
+        self.assertFalse(result['ids'])
+        self.assertEqual({message['record'] for message in result['messages']
+                          if message['type'] == 'error'}, {1})
 
     def test_recompute_without_tiers_is_refused(self):
         empty = self.env['crm.tier.scheme'].create({'name': 'Empty'})
