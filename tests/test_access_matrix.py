@@ -17,7 +17,7 @@ import xmlrpc.client
 import pytest
 
 import crmdb
-from conftest import OdooServer, free_port
+from conftest import PREFORK, OdooServer, hold_crons
 
 DBNAME = crmdb.test_db('crm_test_access_matrix')
 REPORT = crmdb.LOG_DIR / 'access-matrix.txt'
@@ -453,10 +453,9 @@ def check_cell(world, rpc, case, operation):
 @pytest.fixture(scope='module')
 def server(demo_template):
     crmdb.create_db(DBNAME, template=demo_template)
+    hold_crons(DBNAME)
     try:
-        # Its own long-polling port: the default one may be another server's.
-        with OdooServer(DBNAME, 'access-matrix', [
-                '--workers=2', '--longpolling-port=%d' % free_port()]) as odoo:
+        with OdooServer(DBNAME, 'access-matrix', PREFORK) as odoo:
             yield odoo
             log = odoo.log()
     finally:

@@ -33,7 +33,7 @@ import pytz
 from psycopg2 import sql
 
 import crmdb
-from conftest import OdooServer, free_port
+from conftest import PREFORK, OdooServer, hold_crons
 
 DBNAME = crmdb.test_db('crm_test_bad_input')
 REPORT = crmdb.LOG_DIR / 'bad-input.txt'
@@ -955,9 +955,9 @@ def _kpi(world):
 @pytest.fixture(scope='module')
 def server(demo_template):
     crmdb.create_db(DBNAME, template=demo_template)
+    hold_crons(DBNAME)
     try:
-        with OdooServer(DBNAME, 'bad-input', [
-                '--workers=2', '--longpolling-port=%d' % free_port()]) as odoo:
+        with OdooServer(DBNAME, 'bad-input', PREFORK) as odoo:
             odoo.expected_crashes = 0  # raw errors caused so far
             yield odoo
     finally:
