@@ -355,7 +355,7 @@ def ensure_demo(name='crm_demo'):
 def export_pot(target_dir=None):
     """Write each addon's translation template, from a scratch install, to
     addons/<addon>/i18n/<addon>.pot, or to ``target_dir``/<addon>.pot."""
-    db = 'crm_i18n_export'
+    db = test_db('crm_i18n_export')
     create_db(db, template=deps_template())
     try:
         odoo(db, ['-i', ','.join(project_addons())], 'i18n-install')

@@ -28,6 +28,22 @@ def hold_crons(dbname):
     crmdb.sql("UPDATE ir_cron SET nextcall = now() + interval '7 days'", dbname=dbname)
 
 
+@contextlib.contextmanager
+def demo_server(template, name, log_name, extra_args=(), clean_log=True):
+    """A server on a throwaway copy of the demo database (its crons held),
+    dropped afterwards; with ``clean_log``, its log must hold no error."""
+    dbname = crmdb.test_db(name)
+    crmdb.create_db(dbname, template=template)
+    hold_crons(dbname)
+    try:
+        with OdooServer(dbname, log_name, extra_args) as server:
+            yield server
+            bad = server.bad_log_lines() + (['Traceback'] if 'Traceback' in server.log() else [])
+            assert not (clean_log and bad), bad
+    finally:
+        crmdb.drop_db(dbname)
+
+
 def free_port():
     with contextlib.closing(socket.socket()) as sock:
         sock.bind(('127.0.0.1', 0))

@@ -17,9 +17,8 @@ import xmlrpc.client
 import pytest
 
 import crmdb
-from conftest import PREFORK, OdooServer, hold_crons
+from conftest import PREFORK, demo_server
 
-DBNAME = crmdb.test_db('crm_test_access_matrix')
 REPORT = crmdb.LOG_DIR / 'access-matrix.txt'
 
 # Column label -> login. The demo logins have their login as password; the
@@ -452,15 +451,8 @@ def check_cell(world, rpc, case, operation):
 
 @pytest.fixture(scope='module')
 def server(demo_template):
-    crmdb.create_db(DBNAME, template=demo_template)
-    hold_crons(DBNAME)
-    try:
-        with OdooServer(DBNAME, 'access-matrix', PREFORK) as odoo:
-            yield odoo
-            log = odoo.log()
-    finally:
-        crmdb.drop_db(DBNAME)
-    assert not crmdb.bad_log_lines(log), crmdb.bad_log_lines(log)
+    with demo_server(demo_template, 'crm_test_access_matrix', 'access-matrix', PREFORK) as odoo:
+        yield odoo
 
 
 @pytest.fixture(scope='module')

@@ -33,9 +33,9 @@ import pytz
 from psycopg2 import sql
 
 import crmdb
-from conftest import PREFORK, OdooServer, hold_crons
+from conftest import PREFORK, demo_server
 
-DBNAME = crmdb.test_db('crm_test_bad_input')
+
 REPORT = crmdb.LOG_DIR / 'bad-input.txt'
 MISSING = 999999999  # an id no table reaches
 CLEAR = ('UserError', 'ValidationError', 'AccessError', 'MissingError')
@@ -643,7 +643,7 @@ class World(object):
         self.ids = {}
         self.sessions = {}
         self.stored_fields = {}
-        self.conn = crmdb.connect(DBNAME)
+        self.conn = crmdb.connect(server.dbname)
         with self.conn.cursor() as cr:
             cr.execute(ADDON_TABLES, [crmdb.project_addons()])
             tables = sorted({row[0] for row in cr.fetchall()} | set(EXTRA_TABLES))
@@ -954,14 +954,11 @@ def _kpi(world):
 
 @pytest.fixture(scope='module')
 def server(demo_template):
-    crmdb.create_db(DBNAME, template=demo_template)
-    hold_crons(DBNAME)
-    try:
-        with OdooServer(DBNAME, 'bad-input', PREFORK) as odoo:
-            odoo.expected_crashes = 0  # raw errors caused so far
-            yield odoo
-    finally:
-        crmdb.drop_db(DBNAME)
+    # Odoo logs its own raw errors: test_the_log_holds_only_the_expected_errors reads them.
+    with demo_server(demo_template, 'crm_test_bad_input', 'bad-input', PREFORK,
+                     clean_log=False) as odoo:
+        odoo.expected_crashes = 0  # raw errors caused so far
+        yield odoo
 
 
 @pytest.fixture(scope='module')

@@ -13,13 +13,11 @@ import openpyxl
 import pytest
 import pytz
 
-import crmdb
-from conftest import ROOT, OdooServer
+from conftest import ROOT, demo_server
 
 DRIVER = ROOT / 'tests' / 'browser' / 'driver.py'
 BROWSER_PYTHON = ROOT / '.venv-browser' / 'bin' / 'python'
 SCREENSHOTS = ROOT / 'var' / 'screenshots'
-DB = crmdb.test_db('crm_test_browser')
 # Button labels the scenarios click, looked up in the user's language.
 BUTTONS = ['Recompute', 'Plan Visits', 'Plan', 'Check In', 'Take Order', 'Confirm Sale',
            'Check Out', 'Delivered', 'Export', 'Open Request']
@@ -27,13 +25,9 @@ BUTTONS = ['Recompute', 'Plan Visits', 'Plan', 'Check In', 'Take Order', 'Confir
 
 @pytest.fixture(scope='module')
 def server(demo_template):
-    crmdb.create_db(DB, template=demo_template)
-    try:
-        with OdooServer(DB, 'browser') as odoo:
-            yield odoo
-            assert not odoo.bad_log_lines()
-    finally:
-        crmdb.drop_db(DB)
+    # Threaded: the web client's long poll needs a proxy in front of a prefork server.
+    with demo_server(demo_template, 'crm_test_browser', 'browser') as odoo:
+        yield odoo
 
 
 @pytest.fixture(scope='module')

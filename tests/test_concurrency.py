@@ -16,11 +16,11 @@ import xmlrpc.client
 import pytest
 
 import crmdb
-from conftest import PREFORK, OdooServer, hold_crons
+from conftest import PREFORK, demo_server
 
 CLIENTS = 8
 ROUNDS = 20
-DB = crmdb.test_db('crm_test_concurrency')
+
 SALESMAN = 'concurrency_salesman'
 QUOTA, QTY = 10, 3  # three orders of 3 fit a weekly quota of 10
 
@@ -73,20 +73,12 @@ class Race(object):
 
 @pytest.fixture(scope='module')
 def race(demo_template):
-    crmdb.create_db(DB, template=demo_template)
-    hold_crons(DB)
-    try:
-        with OdooServer(DB, 'concurrency', PREFORK) as server:
-            race = Race(server)
-            try:
-                yield race
-            finally:
-                race.close()
-            log = server.log()
-            assert not crmdb.bad_log_lines(log), crmdb.bad_log_lines(log)
-            assert 'Traceback' not in log
-    finally:
-        crmdb.drop_db(DB)
+    with demo_server(demo_template, 'crm_test_concurrency', 'concurrency', PREFORK) as server:
+        race = Race(server)
+        try:
+            yield race
+        finally:
+            race.close()
 
 
 @pytest.fixture(scope='module')
@@ -206,7 +198,7 @@ def test_two_people_check_in_to_one_visit(race, capsys):
         # Back to planned for today, as the round before found it.
         crmdb.sql("UPDATE crm_visit SET state = 'planned', check_in = NULL, "
                   "date = (now() AT TIME ZONE %s)::date WHERE id = %s",
-                  [tz, visit[0]], dbname=DB)
+                  [tz, visit[0]], dbname=race.server.dbname)
         outcomes = race.run([(login, 'crm.visit', 'action_check_in', visit)
                              for login in ('am1', 'sales_manager')])
         assert sorted(o[0] for o in outcomes) == ['done', 'refused'], outcomes

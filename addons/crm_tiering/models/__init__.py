@@ -3,6 +3,7 @@ from . import crm_tier_excluded_period
 from . import crm_tier_policy
 from . import crm_tier_quota
 from . import crm_tier_scheme
+from . import crm_tier_scheme_part
 from . import crm_tier
 from . import crm_tier_band
 from . import crm_tier_initial_rule

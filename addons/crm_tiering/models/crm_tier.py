@@ -6,6 +6,7 @@ class CrmTier(models.Model):
     """One level of a scheme. Rank 1 is the best tier."""
 
     _name = 'crm.tier'
+    _inherit = ['crm.tier.scheme.part']
     _description = 'Customer Tier'
     _order = 'scheme_id, rank'
 
@@ -57,27 +58,6 @@ class CrmTier(models.Model):
             if tier.policy_id and tier.policy_id.company_id != tier.company_id:
                 raise ValidationError(
                     _("Tier %s and its policy belong to different companies.") % tier.name)
-
-    # A scheme checks the tiers of its form together; a tier created, written or
-    # deleted on its own (a list, an import, RPC) is checked with its scheme here.
-    @api.model
-    def create(self, vals):
-        tier = super().create(vals)
-        tier.scheme_id._check_tiers_edited_alone()
-        return tier
-
-    @api.multi
-    def write(self, vals):
-        result = super().write(vals)
-        self.mapped('scheme_id')._check_tiers_edited_alone()
-        return result
-
-    @api.multi
-    def unlink(self):
-        schemes = self.mapped('scheme_id')
-        result = super().unlink()
-        schemes._check_tiers_edited_alone()
-        return result
 
     @api.model
     def _name_search(self, name='', args=None, operator='ilike', limit=100, name_get_uid=None):

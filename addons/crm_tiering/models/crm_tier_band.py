@@ -1,10 +1,11 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class CrmTierBand(models.Model):
     """A lower bound on one axis of a grid scheme: volume, or value per unit."""
 
     _name = 'crm.tier.band'
+    _inherit = ['crm.tier.scheme.part']
     _description = 'Grid Band'
     _order = 'scheme_id, axis, lower_bound'
 
@@ -19,23 +20,3 @@ class CrmTierBand(models.Model):
         ('bound_unique', 'UNIQUE (scheme_id, axis, lower_bound)',
          'Two bands of one axis cannot start at the same value.'),
     ]
-
-    # Bands edited on their own are checked with their scheme (see crm.tier).
-    @api.model
-    def create(self, vals):
-        band = super().create(vals)
-        band.scheme_id._check_tiers_edited_alone()
-        return band
-
-    @api.multi
-    def write(self, vals):
-        result = super().write(vals)
-        self.mapped('scheme_id')._check_tiers_edited_alone()
-        return result
-
-    @api.multi
-    def unlink(self):
-        schemes = self.mapped('scheme_id')
-        result = super().unlink()
-        schemes._check_tiers_edited_alone()
-        return result
