@@ -68,10 +68,9 @@ setup_browser_venv() {
     say "building the browser driver's virtualenv in $BROWSER_VENV (once)"
     rm -rf "$BROWSER_VENV"
     "$py" -m venv "$BROWSER_VENV"
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 "$BROWSER_VENV/bin/python" -m pip -q \
-            --disable-pip-version-check install -r requirements-browser.txt 2>&1 \
-        | { grep -v "is ignored" || true; }
-    "$BROWSER_VENV/bin/python" -c 'import playwright.sync_api' \
+    "$BROWSER_VENV/bin/python" -m pip -q --disable-pip-version-check \
+            install -r requirements-browser.txt 2>&1 | { grep -v "is ignored" || true; } \
+        && "$BROWSER_VENV/bin/python" -c 'import playwright.sync_api' \
         || die "Playwright did not install into $BROWSER_VENV; see the pip output above."
     echo "$stamp" > "$BROWSER_VENV/.stamp"
 }
