@@ -135,8 +135,8 @@ class Client(object):
         return self.page.evaluate(
             'document.scrollingElement.scrollWidth <= window.innerWidth + 1')
 
-    def height(self, label):
-        return self.button(label).bounding_box()['height']
+    def height(self, label, within=None):
+        return self.button(label, within).bounding_box()['height']
 
 
 # -- scenarios: one user's job each; ARGS come from the test, which set the data up --
@@ -211,8 +211,7 @@ def deliver_stop(client, args):
         args['action'], args['batch_id']))
     stop = '.o_kanban_record:has-text("%s")' % args['picking']
     client.facts['fits_batch'] = client.fits_the_screen()
-    client.facts['deliver_height'] = client.button('Delivered', within=stop).bounding_box()[
-        'height']
+    client.facts['deliver_height'] = client.height('Delivered', within=stop)
     client.shot('batch')
     client.click('Delivered', within=stop)
     client.shot('batch-delivered')
