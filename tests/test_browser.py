@@ -154,6 +154,7 @@ def test_account_manager_visits_a_shop_and_takes_an_order_on_a_phone(server, adm
     assert product in facts['refusal'] and '每周限量' in facts['refusal']
     # Phone-sized: one large tap target a step, nothing wider than the screen.
     assert facts['check_in_height'] >= 40
+    assert facts['form_menu'] == '操作'  # the form's actions, "Task" untranslated before
     assert facts['fits_checked_in'] and facts['fits_order'] and facts['fits_refusal']
 
 

@@ -33,6 +33,7 @@
         'views/res_partner_views.xml',
         'views/sale_order_views.xml',
     ],
+    'qweb': ['static/src/xml/form_view.xml'],
     'installable': True,
     'application': False,
 }

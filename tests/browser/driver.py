@@ -170,6 +170,8 @@ def visit_and_take_order(client, args):
     client.login(args['login'])
     client.open('model=crm.visit&id=%d&view_type=form' % args['visit_id'])
     client.facts['check_in_height'] = client.height('Check In')
+    client.facts['form_menu'] = client.page.locator(
+        '.o_statusbar_buttons_dropdown > .dropdown-toggle').first.inner_text().strip()
     client.click('Check In')
     client.expect_state('in_progress')
     client.facts['fits_checked_in'] = client.fits_the_screen()
