@@ -220,7 +220,7 @@ def bad_log_lines(text):
     return [line for line in text.splitlines() if BAD_LOG_LINE.match(line)]
 
 
-def run(command, log_name, check_log=True, extra_env=None):
+def run(command, log_name, check_log=True, extra_env=None, timeout=STEP_TIMEOUT):
     """Run a command of the virtualenv's Python from the project root, log to var/log.
 
     With ``check_log`` false, neither the exit code nor the log is checked:
@@ -233,10 +233,10 @@ def run(command, log_name, check_log=True, extra_env=None):
         with open(str(log_path), 'w') as log:
             proc = subprocess.run([str(PYTHON)] + [str(c) for c in command], cwd=str(ROOT),
                                   env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  timeout=STEP_TIMEOUT)
+                                  timeout=timeout)
     except subprocess.TimeoutExpired:
         raise StepFailed('%s took over %d s and was stopped, see %s' % (
-            log_name, STEP_TIMEOUT, log_path.relative_to(ROOT)))
+            log_name, timeout, log_path.relative_to(ROOT)))
     text = log_path.read_text()
     if not check_log:
         return text

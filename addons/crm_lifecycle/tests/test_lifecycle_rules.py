@@ -131,6 +131,49 @@ class TestLifecycleRules(SalesDataMixin, SavepointCase):
             self.today + datetime.timedelta(days=3)))
         self.assertTrue(all(events.mapped('actions_done')))
 
+    def test_bulk_activities_equal_the_activity_forms(self):
+        events = self.transition(self.late | self.shrinking)
+        self.Engine._run_actions(events, self.today)
+        by_form = self.env['mail.activity'].create({
+            'res_model_id': self.env.ref('base.model_res_partner').id,
+            'res_id': self.regular.id, 'activity_type_id': self.decline_rule.activity_type_id.id,
+            'summary': self.decline_rule.activity_summary, 'user_id': self.salesman.id,
+            'date_deadline': self.today + datetime.timedelta(days=3)})
+        compared = ['res_model_id', 'res_model', 'activity_type_id', 'summary', 'note',
+                    'date_deadline', 'user_id', 'state', 'create_uid', 'write_uid',
+                    'recommended_activity_type_id', 'previous_activity_type_id']
+        expected = by_form.read(compared)[0]
+        del expected['id']
+        for shop in self.late | self.shrinking:
+            activity = self.activities(shop)
+            self.assertEqual(activity.read(compared)[0], dict(expected, id=activity.id))
+            self.assertEqual(activity.res_name, shop.display_name)
+            self.assertIn(activity, shop.activity_ids)
+        followers = self.env['mail.followers'].search([
+            ('res_model', '=', 'res.partner'), ('partner_id', '=', self.salesman.partner_id.id),
+            ('res_id', 'in', (self.late | self.shrinking | self.regular).ids)])
+        self.assertEqual(len(followers), 3)
+        self.assertEqual(len(set(f.subtype_ids for f in followers)), 1)
+        self.assertTrue(followers[0].subtype_ids)
+        self.assertIn(self.salesman.partner_id, self.late.message_partner_ids)
+
+    def test_an_existing_follower_keeps_the_subtypes_chosen(self):
+        note = self.env.ref('mail.mt_note')
+        self.late.message_subscribe(self.salesman.partner_id.ids, subtype_ids=note.ids)
+        events = self.transition(self.late)
+        self.Engine._run_actions(events, self.today)
+        self.assertEqual(len(self.activities(self.late)), 1)
+        follower = self.env['mail.followers'].search([
+            ('res_model', '=', 'res.partner'), ('res_id', '=', self.late.id),
+            ('partner_id', '=', self.salesman.partner_id.id)])
+        self.assertEqual(follower.subtype_ids, note)
+
+    def test_activities_need_write_access_to_the_customer(self):
+        reader = new_user(self.env, 'lr_reader', 'crm_lifecycle.group_lifecycle_user')
+        events = self.transition(self.late)
+        with self.assertRaises(AccessError):
+            self.decline_rule.sudo(reader)._schedule_activities(events.sudo(reader), self.today)
+
     # -- priority, dwell time --------------------------------------------------
 
     def test_rule_priority_decides_conflicts(self):
