@@ -101,6 +101,24 @@ def run_lifecycle(env, company):
     env['crm.lifecycle.engine']._run_company(company)
 
 
+def rule_events(env):
+    env.cr.execute("SELECT count(*) FROM crm_lifecycle_event WHERE origin = 'rule'")
+    return env.cr.fetchone()[0]
+
+
+def setup_lifecycle_week(env):
+    company, _tz, today = company_today(env)
+    return company, today + datetime.timedelta(days=7), rule_events(env)
+
+
+def run_lifecycle_week(env, state):
+    """The night a week on: the metrics age a week, so customers cross the rules'
+    thresholds, move and their rules' actions run, as on an ordinary night."""
+    company, day, before = state
+    env['crm.lifecycle.engine']._run_company(company, today=day)
+    return {'moved': rule_events(env) - before}
+
+
 def setup_lifecycle_replay(env):
     """Today's evaluation replayed from scratch: no stages, no transitions yet,
     as on the generator's first run (the customers move and their rules' actions run)."""
@@ -113,8 +131,7 @@ def setup_lifecycle_replay(env):
 
 def run_lifecycle_replay(env, company):
     env['crm.lifecycle.engine']._run_company(company)
-    env.cr.execute("SELECT count(*) FROM crm_lifecycle_event WHERE origin = 'rule'")
-    return {'moved': env.cr.fetchone()[0]}
+    return {'moved': rule_events(env)}
 
 
 def setup_visit_plan(env):
@@ -243,6 +260,7 @@ MEASUREMENTS = {
     'raw_sql': Measurement(setup_raw_sql, run_raw_sql),
     'naive_tiering': Measurement(setup_naive, run_naive),
     'lifecycle': Measurement(setup_lifecycle, run_lifecycle),
+    'lifecycle_week': Measurement(setup_lifecycle_week, run_lifecycle_week),
     'lifecycle_replay': Measurement(setup_lifecycle_replay, run_lifecycle_replay),
     'visit_plan': Measurement(setup_visit_plan, run_visit_plan),
     'batching': Measurement(setup_batching, run_batching),

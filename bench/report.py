@@ -20,6 +20,7 @@ LABELS = {
     'raw_sql': 'Raw SQL scoring aggregate (`METRICS_QUERY` alone)',
     'naive_tiering': 'Naive ORM tier scoring (a query per customer)',
     'lifecycle': 'Lifecycle evaluation, nightly re-run (`_run_company`)',
+    'lifecycle_week': 'Lifecycle evaluation, the night a week on: rules move customers and act',
     'lifecycle_replay': 'Lifecycle evaluation, first run: every customer staged, rules act',
     'visit_plan': 'Visit planning, one week, all routes',
     'batching': 'Delivery batching, one day, all routes',

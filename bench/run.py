@@ -21,7 +21,8 @@ from bench.db import crmdb  # noqa: E402
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / 'results'
 PROBE = BENCH_DIR / 'probe.py'
-HEAVY = ['tier_recompute', 'raw_sql', 'naive_tiering', 'lifecycle', 'lifecycle_replay',
+HEAVY = ['tier_recompute', 'raw_sql', 'naive_tiering', 'lifecycle', 'lifecycle_week',
+         'lifecycle_replay',
          'visit_plan', 'batching', 'workbook', 'confirm_checks', 'confirm_nochecks', 'tier_checks']
 # Minutes per run: measured once (the table says so).
 SINGLE_RUN = {'lifecycle_replay'}

@@ -1,3 +1,4 @@
+import collections
 import json
 import logging
 import threading
@@ -198,8 +199,13 @@ class CrmLifecycleEngine(models.AbstractModel):
         caller's transaction. A rule whose actions fail is logged; its events are
         marked done with the error (no endless retries, nothing run twice)."""
         done, failed = [], []
-        for rule in events.mapped('rule_id'):
-            rule_events = events.filtered(lambda e, r=rule: e.rule_id == r)
+        by_rule = collections.defaultdict(list)
+        for event in events.with_context(prefetch_fields=False):  # the rule, not the snapshot
+            by_rule[event.rule_id.id].append(event.id)
+        done += by_rule.pop(False, [])
+        for rule_id, event_ids in by_rule.items():
+            rule, rule_events = events.env['crm.lifecycle.rule'].browse(rule_id), \
+                events.browse(event_ids)
             try:
                 with self.env.cr.savepoint():
                     rule._run_actions(rule_events, today)
@@ -210,7 +216,6 @@ class CrmLifecycleEngine(models.AbstractModel):
                 _logger.warning("Lifecycle rule %s: actions failed for %d customers: %s",
                                 rule.name, len(rule_events), error)
                 failed.append((rule_events.ids, str(error)))
-        done += (events - events.filtered('rule_id')).ids
         if done:
             self.env.cr.execute("UPDATE crm_lifecycle_event SET actions_done = TRUE "
                                 "WHERE id = ANY(%s)", [done])

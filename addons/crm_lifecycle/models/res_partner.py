@@ -360,7 +360,8 @@ class ResPartner(models.Model):
         company.invalidate_cache(['lifecycle_model_params'], company.ids)
         _logger.info("Lifecycle: BG/BB for company %d on %d customers: alpha=%.3f beta=%.3f "
                      "gamma=%.3f delta=%.3f", company.id, len(summaries), *params)
-        labelled = self.with_context(lang=company.partner_id.lang or self.env.lang)
+        templates = self.with_context(
+            lang=company.partner_id.lang or self.env.lang)._risk_factor_templates()
         values = []
         for (pid, _stage, days, avg_gap, orders, revenue, revenue_before, products,
              products_before, complaints, overdue, birth, weeks) in rows:
@@ -383,37 +384,36 @@ class ResPartner(models.Model):
                     overdue_months=(float(overdue) / monthly if monthly > 0
                                     else (float('inf') if overdue > 0 else 0.0)))
             churn_risk, factors = risk.churn_risk(**metrics)
-            text = labelled._risk_factors_text(factors, metrics, overdue)
+            text = self._risk_factors_text(templates, factors, metrics, overdue)
             values.append((pid, days, avg_gap, gap_ratio, orders, revenue_trend, product_trend,
                            missed, complaints, overdue, p_alive, churn_risk, text or None,
                            today))
         return values
 
-    def _risk_factors_text(self, factors, metrics, overdue):
-        """One readable line per factor, in the language of ``self``'s context."""
-        lines = []
-        for key, points in factors:
-            if key == 'p_alive':
-                label = _("Low chance of still ordering (P(alive) %d%%)") % round(
-                    100 * metrics['p_alive'])
-            elif key == 'gap_ratio':
-                label = _("Late: %.1f times the usual gap since the last order") \
-                    % metrics['gap_ratio']
-            elif key == 'revenue_trend':
-                label = _("Revenue %+d%% against the previous 90 days") \
-                    % round(metrics['revenue_trend'])
-            elif key == 'product_trend':
-                label = _("Product range %+d%% against the previous 90 days") \
-                    % round(metrics['product_trend'])
-            elif key == 'missed_windows':
-                label = _("%d ordering windows missed") % metrics['missed_windows']
-            elif key == 'open_complaints':
-                label = _("%d open complaints") % metrics['open_complaints']
-            else:
-                label = _("Overdue receivables: %.2f") % overdue
-            lines.append(_("%(factor)s (+%(points)d)") % {'factor': label,
-                                                          'points': round(points)})
-        return '\n'.join(lines)
+    def _risk_factor_templates(self):
+        """The lines of the risk factors, translated into the language of ``self``'s
+        context once per run, not once per customer."""
+        return {
+            'p_alive': _("Low chance of still ordering (P(alive) %d%%)"),
+            'gap_ratio': _("Late: %.1f times the usual gap since the last order"),
+            'revenue_trend': _("Revenue %+d%% against the previous 90 days"),
+            'product_trend': _("Product range %+d%% against the previous 90 days"),
+            'missed_windows': _("%d ordering windows missed"),
+            'open_complaints': _("%d open complaints"),
+            'overdue': _("Overdue receivables: %.2f"),
+            'line': _("%(factor)s (+%(points)d)"),
+        }
+
+    @staticmethod
+    def _risk_factors_text(templates, factors, metrics, overdue):
+        """One readable line per factor (keys of lib/risk.py's weights)."""
+        shown = dict(metrics, overdue=overdue,
+                     p_alive=round(100 * (metrics.get('p_alive') or 0)),
+                     revenue_trend=round(metrics.get('revenue_trend') or 0),
+                     product_trend=round(metrics.get('product_trend') or 0))
+        return '\n'.join(
+            templates['line'] % {'factor': templates[key] % shown[key], 'points': round(points)}
+            for key, points in factors)
 
     def _assign_initial_stages(self, company, rows, values, today):
         """Customers without a stage get one, with an 'initial' event each, in bulk:
