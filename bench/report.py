@@ -7,6 +7,7 @@ MB = 'MB'
 BUDGETS = [
     ('tier_recompute', 'Tier recompute, all schemes', 10.0, 's'),
     ('lifecycle', 'Lifecycle evaluation, nightly re-run', 10.0, 's'),
+    ('lifecycle_week', 'Lifecycle evaluation, the night a week on (rules act)', 10.0, 's'),
     ('lifecycle_replay', 'Lifecycle evaluation, first run (rules act)', 10.0, 's'),
     ('visit_plan', 'One-week visit plan', 15.0, 's'),
     ('workbook', 'Full XLSX workbook, time', 20.0, 's'),
@@ -66,6 +67,7 @@ def figures(results, other=None):
         naive_scale = other['scale']
     return {
         'tier_recompute': med.get('tier_recompute'), 'lifecycle': med.get('lifecycle'),
+        'lifecycle_week': med.get('lifecycle_week'),
         'lifecycle_replay': med.get('lifecycle_replay'),
         'visit_plan': med.get('visit_plan'), 'workbook': med.get('workbook'),
         'workbook_rss': m.get('workbook', {}).get('rss'),
