@@ -1,9 +1,11 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import html_escape
 
 from ..lib import tour
 
+# Who runs a route, with whom and for which company: the service manager decides.
+ASSIGNMENT_FIELDS = ['user_id', 'driver_id', 'company_id']
 WEEKDAY_FIELDS = ['visit_mon', 'visit_tue', 'visit_wed', 'visit_thu', 'visit_fri',
                   'visit_sat', 'visit_sun']
 
@@ -58,6 +60,18 @@ class CrmVisitRoute(models.Model):
         ('code_company_unique', 'UNIQUE (code, company_id)',
          'Route codes must be unique in a company.'),
     ]
+
+    @api.multi
+    def write(self, vals):
+        self._check_assignment(vals)
+        return super().write(vals)
+
+    def _check_assignment(self, vals):
+        changed = [name for name in ASSIGNMENT_FIELDS if name in vals
+                   and any(route[name].id != (vals[name] or False) for route in self)]
+        if changed and not self.env.user.has_group('crm_service.group_service_manager'):
+            raise AccessError(_("Only service managers change a route's account manager, "
+                                "delivery staff or company."))
 
     @api.depends('stop_ids')
     def _compute_stop_count(self):

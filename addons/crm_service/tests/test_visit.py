@@ -133,6 +133,15 @@ class TestVisit(SavepointCase):
         with self.assertRaises(UserError):
             self.env['crm.visit.plan'].create({'weeks': 0}).action_plan()
 
+    def test_the_wizard_refuses_a_route_the_user_cannot_see(self):
+        # Another manager's route: refused, not taken for "every route I can see".
+        before = self.env['crm.visit'].search_count([])
+        wizard = self.env['crm.visit.plan'].sudo(self.am).create(
+            {'weeks': 1, 'route_ids': [(6, 0, self.friday_route.ids)]})
+        with self.assertRaises(AccessError):
+            wizard.action_plan()
+        self.assertEqual(self.env['crm.visit'].search_count([]), before)
+
     def test_due_list(self):
         today = self.env['crm.visit']._company_today(self.company)
         for shop, days in ((self.shop_a, 10), (self.shop_b, 3)):

@@ -63,6 +63,22 @@ class TestVisitRoute(SavepointCase):
         self.assertTrue(self.route.sudo(self.am).allows_weekday(0))
         self.assertFalse(self.route.sudo(self.am).allows_weekday(1))
 
+    def test_account_manager_keeps_the_route_but_cannot_reassign_it(self):
+        mine = self.route.sudo(self.am)
+        mine.write({'visit_tue': True, 'user_id': self.am.id})
+        self.assertTrue(self.route.visit_tue)
+        for vals in ({'user_id': self.env.uid}, {'driver_id': self.am.id},
+                     {'company_id': self.env['res.company'].create({'name': 'RX'}).id}):
+            with self.assertRaises(AccessError):
+                mine.write(vals)
+        self.assertEqual((self.route.user_id, self.route.driver_id, self.route.company_id),
+                         (self.am, self.env['res.users'], self.company))
+        manager = self.env['res.users'].with_context(no_reset_password=True).create({
+            'name': 'Route manager', 'login': 'route_mgr', 'email': 'route_mgr@example.com',
+            'groups_id': [(6, 0, [self.env.ref('crm_service.group_service_manager').id])]})
+        self.route.sudo(manager).write({'driver_id': manager.id})
+        self.assertEqual(self.route.driver_id, manager)
+
     def test_account_managers_see_only_their_routes(self):
         other = self.env['crm.visit.route'].create(
             {'code': 'R06', 'name': 'Someone else', 'user_id': self.env.uid, 'visit_sun': True})

@@ -1,3 +1,5 @@
+from psycopg2 import sql
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -28,7 +30,14 @@ class CrmVisitPlan(models.TransientModel):
         self.ensure_one()
         if not 1 <= self.weeks <= 26:
             raise UserError(_("Visits are planned 1 to 26 weeks ahead."))
-        routes = self.route_ids or self.env['crm.visit.route'].search([])
+        # The routes chosen, read from the table: the field would drop those the user
+        # cannot read, and an empty choice means every route.
+        field = self._fields['route_ids']
+        self.env.cr.execute(sql.SQL('SELECT {} FROM {} WHERE {} = %s').format(
+            sql.Identifier(field.column2), sql.Identifier(field.relation),
+            sql.Identifier(field.column1)), [self.id])
+        routes = self.env['crm.visit.route'].browse([row[0] for row in self.env.cr.fetchall()])
+        routes = routes or routes.search([])
         routes.check_access_rule('read')
         self.env['crm.visit'].check_access_rights('create')
         # Planning writes in bulk SQL: an account manager plans only own routes.
