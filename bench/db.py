@@ -2,8 +2,10 @@
 
 Like ``crmdb``'s templates: ``crm_bench_<scale>`` is built in a scratch
 database (the dependencies template, the project addons without demo data,
-then ``bench.generate``) and renamed when complete. It is reused while the
-digest of its inputs (addons, generator, demo data code) is unchanged.
+then ``bench.generate``) and renamed when complete. It is rebuilt when the
+generator's inputs (generator, demo data code, recipe) change; when only the
+addons change, they are upgraded in it (``-u``, minutes instead of an hour at M),
+and the data stays as the earlier addons generated it.
 """
 import json
 import sys
@@ -24,8 +26,7 @@ GENERATOR_FILES = ['generate.py', 'master.py', 'check.py', 'scales.py', 'timer.p
 
 
 def digest(scale):
-    inputs = [crmdb.ADDONS_DIR, crmdb.DEMO_DIR, crmdb.ODOO_EXEC] + \
-        [BENCH_DIR / name for name in GENERATOR_FILES]
+    inputs = [crmdb.DEMO_DIR, crmdb.ODOO_EXEC] + [BENCH_DIR / name for name in GENERATOR_FILES]
     return crmdb._digest(inputs, RECIPE, scale, crmdb.deps_template_name())
 
 
@@ -56,7 +57,11 @@ def ensure(scale):
     name = scales.database(scale)
     wanted = digest(scale.name)
     if crmdb.db_exists(name) and crmdb.get_param(name, DIGEST_PARAM) == wanted:
-        say('reusing %s (inputs unchanged)' % name)
+        if crmdb.get_param(name, crmdb.ADDONS_DIGEST_PARAM) != crmdb.addons_digest():
+            say('upgrading the project addons in %s (the generator is unchanged)' % name)
+            crmdb.upgrade_addons(name, 'bench-%s-upgrade' % scale.name)
+        else:
+            say('reusing %s (inputs unchanged)' % name)
     else:
         _build(scale, name, wanted)
     return name
