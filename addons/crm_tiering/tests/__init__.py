@@ -6,3 +6,4 @@ from . import test_lib_grading
 from . import test_tier_schemes
 from . import test_lib_periods
 from . import test_order_enforcement
+from . import test_lib_input_types
