@@ -6,6 +6,7 @@ class CrmKpiSection(models.Model):
     """A part of the KPI workbook, produced by one report model."""
 
     _name = 'crm.kpi.section'
+    _inherit = ['crm.input.check']
     _description = 'KPI Workbook Section'
     _order = 'sequence, id'
 

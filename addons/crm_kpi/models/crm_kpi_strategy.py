@@ -9,6 +9,7 @@ class CrmKpiStrategy(models.Model):
     tier of the primary scheme against a relationship band."""
 
     _name = 'crm.kpi.strategy'
+    _inherit = ['crm.input.check']
     _description = 'Customer Strategy'
     _order = 'company_id, tier_id, relationship_band'
     _rec_name = 'tier_id'

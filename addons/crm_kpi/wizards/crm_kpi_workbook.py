@@ -15,6 +15,7 @@ class CrmKpiWorkbook(models.TransientModel):
     """Export the KPI reports of one company and period as an XLSX workbook."""
 
     _name = 'crm.kpi.workbook'
+    _inherit = ['crm.input.check']
     _description = 'KPI Workbook'
 
     def _default_date_from(self):

@@ -63,6 +63,7 @@ class CrmLifecycleRule(models.Model):
     the thresholds and the domain satisfied."""
 
     _name = 'crm.lifecycle.rule'
+    _inherit = ['crm.input.check']
     _description = 'Lifecycle Rule'
     _order = 'sequence, id'
 

@@ -17,6 +17,7 @@ class CrmLifecycleStage(models.Model):
     """A stage of the customer lifecycle (考察期 / 发展期 / 稳定期 / 衰退期, churn, win-back)."""
 
     _name = 'crm.lifecycle.stage'
+    _inherit = ['crm.input.check']
     _description = 'Lifecycle Stage'
     _order = 'sequence, id'
 

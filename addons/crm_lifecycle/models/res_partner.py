@@ -220,6 +220,7 @@ class ResPartner(models.Model):
     @api.multi
     def write(self, vals):
         self._check_no_lifecycle_metrics(vals)
+        self._check_input_types(vals)  # before the stage goes into the history
         if 'lifecycle_stage_id' in vals:
             self._log_manual_lifecycle_change(vals.get('lifecycle_stage_id'))
             vals = dict(vals, lifecycle_stage_date=fields.Date.context_today(self))

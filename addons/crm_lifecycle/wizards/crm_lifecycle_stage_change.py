@@ -7,6 +7,7 @@ class CrmLifecycleStageChange(models.TransientModel):
     goes into its lifecycle history."""
 
     _name = 'crm.lifecycle.stage.change'
+    _inherit = ['crm.input.check']
     _description = 'Change Lifecycle Stage'
 
     partner_id = fields.Many2one('res.partner', string='Customer', required=True,

@@ -6,6 +6,7 @@ class CrmDeliveryFailureReason(models.Model):
     the KPI reports can count failures by cause."""
 
     _name = 'crm.delivery.failure.reason'
+    _inherit = ['crm.input.check']
     _description = 'Delivery Failure Reason'
     _order = 'sequence, id'
 

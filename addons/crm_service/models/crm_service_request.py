@@ -75,7 +75,7 @@ class CrmServiceRequest(models.Model):
     within the SLA of the customer's tier, and escalated to a manager when late."""
 
     _name = 'crm.service.request'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['crm.input.check', 'mail.thread', 'mail.activity.mixin']
     _description = 'Service Request'
     _order = 'priority desc, date_received desc, id desc'
 

@@ -6,6 +6,7 @@ class CrmServiceRequestStage(models.Model):
     request (resolution time, SLA outcome); the first stage means "not answered yet"."""
 
     _name = 'crm.service.request.stage'
+    _inherit = ['crm.input.check']
     _description = 'Service Request Stage'
     _order = 'sequence, id'
 

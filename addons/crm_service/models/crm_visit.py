@@ -104,7 +104,7 @@ class CrmVisit(models.Model):
     the customer's tier, then checked in, ordered from and checked out."""
 
     _name = 'crm.visit'
-    _inherit = ['mail.thread', 'mail.activity.mixin']
+    _inherit = ['crm.input.check', 'mail.thread', 'mail.activity.mixin']
     _description = 'Customer Visit'
     _order = 'date desc, route_id, sequence, id'
 

@@ -15,7 +15,7 @@ class CrmVisitRoute(models.Model):
     weekdays, in stop order, and whose orders are delivered together."""
 
     _name = 'crm.visit.route'
-    _inherit = ['mail.thread']
+    _inherit = ['crm.input.check', 'mail.thread']
     _description = 'Visit Route'
     _order = 'code'
 

@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class CrmVisitRouteStop(models.Model):
     _name = 'crm.visit.route.stop'
+    _inherit = ['crm.input.check']
     _description = 'Visit Route Stop'
     _order = 'route_id, sequence, id'
 

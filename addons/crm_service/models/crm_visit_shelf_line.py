@@ -7,6 +7,7 @@ class CrmVisitShelfLine(models.Model):
     """What a shop had on its shelf when it was visited."""
 
     _name = 'crm.visit.shelf.line'
+    _inherit = ['crm.input.check']
     _description = 'Visit Shelf Stock'
     _order = 'visit_id, id'
 

@@ -5,6 +5,7 @@ class CrmDeliveryFail(models.TransientModel):
     """Asks why a delivery stop failed."""
 
     _name = 'crm.delivery.fail'
+    _inherit = ['crm.input.check']
     _description = 'Failed Delivery'
 
     picking_ids = fields.Many2many('stock.picking', string='Delivery Orders', required=True)

@@ -8,6 +8,7 @@ class CrmDeliveryPlan(models.TransientModel):
     """Plan the route delivery batches of one day by hand (the cron plans tomorrow)."""
 
     _name = 'crm.delivery.plan'
+    _inherit = ['crm.input.check']
     _description = 'Plan Route Deliveries'
 
     delivery_date = fields.Date(required=True, default=lambda self: self._default_date())

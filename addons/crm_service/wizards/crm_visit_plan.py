@@ -8,6 +8,7 @@ class CrmVisitPlan(models.TransientModel):
     """Plan the visits of some routes now, as the daily planning does for all."""
 
     _name = 'crm.visit.plan'
+    _inherit = ['crm.input.check']
     _description = 'Plan Visits'
 
     weeks = fields.Integer(

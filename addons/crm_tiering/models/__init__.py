@@ -1,3 +1,4 @@
+from . import crm_input_check
 from . import res_company
 from . import crm_tier_excluded_period
 from . import crm_tier_policy

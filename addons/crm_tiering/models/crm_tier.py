@@ -6,7 +6,7 @@ class CrmTier(models.Model):
     """One level of a scheme. Rank 1 is the best tier."""
 
     _name = 'crm.tier'
-    _inherit = ['crm.tier.scheme.part']
+    _inherit = ['crm.input.check', 'crm.tier.scheme.part']
     _description = 'Customer Tier'
     _order = 'scheme_id, rank'
 

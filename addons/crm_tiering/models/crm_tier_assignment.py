@@ -38,6 +38,7 @@ class CrmTierAssignment(models.Model):
     """
 
     _name = 'crm.tier.assignment'
+    _inherit = ['crm.input.check']
     _description = 'Tier Assignment'
     _order = 'date desc, id desc'
     _rec_name = 'partner_id'
@@ -90,6 +91,7 @@ class CrmTierAssignment(models.Model):
     @api.model
     def create(self, vals):
         vals = {key: value for key, value in vals.items() if key not in PROTECTED}
+        self._check_input_types(vals)  # before the customer and the tier are read
         vals['user_id'] = self.env.uid
         if vals.get('kind', 'tier') == 'compliance':
             if not self.env.user.has_group('crm_tiering.group_tiering_compliance'):
@@ -132,21 +134,19 @@ class CrmTierAssignment(models.Model):
         if any(_blank(vals[name]) for name in EDITABLE_WHILE_PENDING & set(vals)):
             raise ValidationError(_("An override request needs the customer, the new tier, a "
                                     "reason and an expiry date."))
+        self._check_input_types(vals)  # before the expiry date is read
         if 'expiry_date' in vals:
             vals = dict(vals, expiry_date=self._future_expiry(vals['expiry_date']))
         return super().write(vals)
 
     @api.model
     def _future_expiry(self, value):
-        """The expiry date a client sent, as the ORM stores it; it must be after today.
-        Parsed, not compared as text: '2026-9-1' comes after '2026-12-01' as text."""
+        """The expiry date a client sent (a date, checked by _check_input_types), as
+        the ORM stores it; it must be after today. Parsed, not compared as text:
+        '2026-9-1' comes after '2026-12-01' as text."""
         if isinstance(value, datetime.date):
             value = fields.Date.to_string(value)
-        try:
-            expiry = fields.Date.from_string(value)
-        except (TypeError, ValueError):
-            raise ValidationError(_("%s is not a date: give the expiry date as YYYY-MM-DD.")
-                                  % (value,))
+        expiry = fields.Date.from_string(value)
         if expiry <= fields.Date.from_string(fields.Date.context_today(self)):
             raise ValidationError(_("An override must expire after today."))
         return fields.Date.to_string(expiry)

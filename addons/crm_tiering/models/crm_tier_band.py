@@ -5,7 +5,7 @@ class CrmTierBand(models.Model):
     """A lower bound on one axis of a grid scheme: volume, or value per unit."""
 
     _name = 'crm.tier.band'
-    _inherit = ['crm.tier.scheme.part']
+    _inherit = ['crm.input.check', 'crm.tier.scheme.part']
     _description = 'Grid Band'
     _order = 'scheme_id, axis, lower_bound'
 

@@ -7,6 +7,7 @@ class CrmTierExcludedPeriod(models.Model):
     that would otherwise inflate every shop's volume."""
 
     _name = 'crm.tier.excluded.period'
+    _inherit = ['crm.input.check']
     _description = 'Period Excluded from Value Metrics'
     _order = 'date_from desc'
 

@@ -9,6 +9,7 @@ class CrmTierInitialRule(models.Model):
     scheme's default tier."""
 
     _name = 'crm.tier.initial.rule'
+    _inherit = ['crm.input.check']
     _description = 'Initial Tier Rule'
     _order = 'scheme_id, sequence, id'
 

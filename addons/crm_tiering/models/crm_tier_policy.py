@@ -14,6 +14,7 @@ class CrmTierPolicy(models.Model):
     """How a tier is served: supply quotas, delivery, visits, SLA, credit and ordering days."""
 
     _name = 'crm.tier.policy'
+    _inherit = ['crm.input.check']
     _description = 'Tier Service Policy'
     _order = 'sequence, id'
 

@@ -7,6 +7,7 @@ class CrmTierQuota(models.Model):
     """The most a customer of a policy may order of a product or category per period."""
 
     _name = 'crm.tier.quota'
+    _inherit = ['crm.input.check']
     _description = 'Tier Supply Quota'
     _order = 'policy_id, product_id, categ_id'
 

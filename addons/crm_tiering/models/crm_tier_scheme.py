@@ -88,7 +88,7 @@ class CrmTierScheme(models.Model):
     """A way to grade the customers of a company into tiers."""
 
     _name = 'crm.tier.scheme'
-    _inherit = ['mail.thread']
+    _inherit = ['crm.input.check', 'mail.thread']
     _description = 'Tier Scheme'
     _order = 'company_id, sequence, id'
 
@@ -238,6 +238,7 @@ class CrmTierScheme(models.Model):
 
     @api.model
     def create(self, vals):
+        self._check_input_types(vals)  # before the company is read
         if vals.get('is_primary'):
             company = vals.get('company_id') or self.default_get(['company_id'])['company_id']
             self._demote_primaries(self.env['res.company'].browse(company))

@@ -1,8 +1,11 @@
 from odoo import api, fields, models
 
 
-class ResConfigSettings(models.TransientModel):
-    _inherit = 'res.config.settings'
+# Odoo 11 needs _name beside two parents; the linter takes that for a new wizard.
+class ResConfigSettings(models.TransientModel):  # pylint: disable=no-wizard-in-models
+    _name = 'res.config.settings'
+    # The type check first: before Odoo's own overrides read the values.
+    _inherit = ['crm.input.check', 'res.config.settings']
 
     tier_primary_scheme_id = fields.Many2one(
         'crm.tier.scheme', string='Primary Tier Scheme',

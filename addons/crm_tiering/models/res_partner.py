@@ -143,7 +143,9 @@ UPDATE res_partner
 
 
 class ResPartner(models.Model):
-    _inherit = 'res.partner'
+    _name = 'res.partner'
+    # The type check first: before Odoo's own overrides read the values.
+    _inherit = ['crm.input.check', 'res.partner']
 
     rfm_monetary = fields.Float(
         string='Revenue', digits=(16, 2), readonly=True, copy=False,
@@ -234,6 +236,7 @@ class ResPartner(models.Model):
     @api.multi
     def write(self, vals):
         self._check_no_metrics(vals)
+        self._check_input_types(vals)  # before the class goes into the history
         if 'compliance_class' not in vals:
             return super().write(vals)
         self._check_compliance_officer()

@@ -6,3 +6,5 @@ from . import test_lib_grading
 from . import test_tier_schemes
 from . import test_lib_periods
 from . import test_order_enforcement
+from . import test_lib_input_types
+from . import test_input_check
