@@ -23,6 +23,7 @@ Command line (run with the virtualenv's Python)::
 import ast
 import configparser
 import contextlib
+import datetime
 import hashlib
 import os
 import re
@@ -33,6 +34,7 @@ import time
 from pathlib import Path
 
 import psycopg2
+import pytz
 
 ROOT = Path(__file__).resolve().parent.parent
 CONF = ROOT / 'odoo.conf'
@@ -48,6 +50,9 @@ DEMO_DIR = ROOT / 'scripts' / 'demodata'
 # so that editing an unrelated command does not rebuild the templates.
 DEPS_RECIPE = 1
 DEMO_RECIPE = 1
+# The demo company's time zone (demodata.generate.TIMEZONE): its history ends on
+# that zone's today, so a demo template serves one local day only.
+DEMO_TIMEZONE = 'Asia/Shanghai'
 
 # Modules the demo company needs beyond what the addons depend on.
 EXTRA_MODULES = ['l10n_cn_small_business']
@@ -116,8 +121,9 @@ def deps_template_name():
 
 
 def demo_template_name():
+    today = datetime.datetime.now(pytz.timezone(DEMO_TIMEZONE)).date()
     return 'crm_tpl_demo_' + _digest(
-        [ADDONS_DIR, DEMO_DIR, ODOO_EXEC], DEMO_RECIPE, deps_template_name())
+        [ADDONS_DIR, DEMO_DIR, ODOO_EXEC], DEMO_RECIPE, deps_template_name(), str(today))
 
 
 # -- PostgreSQL and filestore ------------------------------------------------

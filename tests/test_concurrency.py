@@ -98,6 +98,9 @@ def shop(race):
     admin('crm.tier.scheme', 'action_recompute', [scheme])
     policy = admin('res.partner', 'read', [[partner], ['tier_policy_id']])[0]['tier_policy_id']
     assert policy, 'the new customer got no tier'
+    # Every day an ordering day: the races are about quotas and credit, on any date.
+    admin('crm.tier.policy', 'write', [[policy[0]], {
+        'order_%s' % day: True for day in ('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')}])
     unit = ref('product.product_uom_unit')
     products = [admin('product.product', 'create', [{
         'name': name, 'type': 'consu', 'uom_id': unit, 'uom_po_id': unit,

@@ -288,7 +288,8 @@ def test_kpi_workbook_shows_real_numbers_and_opens_in_libreoffice(demo, tmp_path
     import openpyxl
 
     rpc = demo.rpc('kpi_viewer')
-    today = datetime.date.today()
+    # The day the demo history ends, in the company's time zone (not the UTC date).
+    today = datetime.date.fromisoformat(crmdb.get_param(DB, 'crm_demo.anchor_date'))
     start = (today.replace(day=1) - datetime.timedelta(days=335)).replace(day=1)
     wizard = rpc('crm.kpi.workbook', 'create', [{'date_from': start.isoformat(),
                                                  'date_to': today.isoformat()}])
