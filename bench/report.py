@@ -3,7 +3,8 @@
 from bench import scales, stats
 
 MB = 'MB'
-# name, label, upper limit, unit ('s', 'MB' or 'ratio'): the budgets, set for M.
+# name, label, upper limit, unit ('s', 'MB', 'ratio' or 'share', an added fraction): the
+# issue's budgets, set for M.
 BUDGETS = [
     ('tier_recompute', 'Tier recompute, all schemes', 10.0, 's'),
     ('lifecycle', 'Lifecycle evaluation, nightly re-run', 10.0, 's'),
@@ -12,7 +13,7 @@ BUDGETS = [
     ('visit_plan', 'One-week visit plan', 15.0, 's'),
     ('workbook', 'Full XLSX workbook, time', 20.0, 's'),
     ('workbook_rss', 'Full XLSX workbook, peak RSS', 300.0, MB),
-    ('checks_added', 'Quota and credit checks, added to confirmation', 0.15, 'ratio'),
+    ('checks_added', 'Quota and credit checks, added to confirmation', 0.15, 'share'),
     ('vs_raw_sql', 'Our recompute / raw SQL aggregate', 3.0, 'ratio'),
     ('per_customer_growth', 'Per-customer recompute cost, S → M', 1.3, 'ratio'),
 ]
@@ -86,7 +87,7 @@ def fmt(value, unit):
         return stats.fmt_mb(value)
     if value is None:
         return 'n/a'
-    return '%+.0f%%' % (value * 100) if unit == 'ratio' and value < 1 else stats.fmt_ratio(value)
+    return '%+.0f%%' % (value * 100) if unit == 'share' else stats.fmt_ratio(value)
 
 
 def budget_rows(values):
