@@ -7,7 +7,7 @@ from psycopg2.extras import execute_values
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import cuts, grading, scoring
+from ..lib import bulk, cuts, grading, scoring
 
 _logger = logging.getLogger(__name__)
 
@@ -40,13 +40,24 @@ SELECT m.partner_id, CASE WHEN m.basis = 'override' THEN m.computed_tier_id ELSE
   LEFT JOIN crm_tier_assignment a ON a.id = m.override_id
  WHERE m.scheme_id = %s
 """
+# The members of one evaluation, copied into a temporary table (lib.bulk).
+MEMBER_ROWS = 'crm_tier_member_rows'
+MEMBER_ROW_COLUMNS = """
+    partner_id int, tier_id int, tier_rank int, computed_tier_id int, basis varchar,
+    value numeric, blended_value numeric, unit_value numeric, share_before numeric,
+    position int, population int, bound numeric, below_count int, start_tier_id int,
+    start_below_count int, override_id int, initial_rule_id int"""
 UPSERT_MEMBERS = """
 INSERT INTO crm_tier_member (
     partner_id, scheme_id, company_id, tier_id, tier_rank, computed_tier_id, basis, value,
     blended_value, unit_value, share_before, position, population, bound, below_count,
     evaluated_on, start_tier_id, start_below_count, override_id, initial_rule_id,
     create_uid, create_date, write_uid, write_date)
-VALUES %s
+SELECT partner_id, %(scheme)s, %(company)s, tier_id, tier_rank, computed_tier_id, basis,
+       value, blended_value, unit_value, share_before, position, population, bound,
+       below_count, %(today)s, start_tier_id, start_below_count, override_id,
+       initial_rule_id, %(uid)s, %(now)s, %(uid)s, %(now)s
+  FROM crm_tier_member_rows
 ON CONFLICT (partner_id, scheme_id) DO UPDATE SET
     tier_id = EXCLUDED.tier_id, tier_rank = EXCLUDED.tier_rank,
     computed_tier_id = EXCLUDED.computed_tier_id, basis = EXCLUDED.basis,
@@ -58,8 +69,12 @@ ON CONFLICT (partner_id, scheme_id) DO UPDATE SET
     override_id = EXCLUDED.override_id, initial_rule_id = EXCLUDED.initial_rule_id,
     write_uid = EXCLUDED.write_uid, write_date = EXCLUDED.write_date
 """
-MEMBER_ROW = ('(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::date, %s, %s, '
-              '%s, %s, %s, %s, %s, %s)')
+# Members no longer graded: customers gone from the scheme's scope.
+DELETE_MEMBERS = """
+DELETE FROM crm_tier_member m
+ WHERE m.scheme_id = %s
+   AND NOT EXISTS (SELECT 1 FROM crm_tier_member_rows r WHERE r.partner_id = m.partner_id)
+"""
 SET_MEMBER_TIER = """
 INSERT INTO crm_tier_member (
     partner_id, scheme_id, company_id, tier_id, tier_rank, basis, override_id, evaluated_on,
@@ -401,13 +416,14 @@ class CrmTierScheme(models.Model):
                             % {'scheme': self.name, 'error': error})
         shares = cuts.shares_before(blended.items())
         places = cuts.positions(blended.items())
+        grid = self.method == 'grid'  # read once: a field read costs more than a grade
         results = {}
         for pid, tier_id in graded.items():
             row = metrics[pid]
             results[pid] = {
-                'computed': tier_id, 'basis': 'ranked', 'value': values[pid] if
-                self.method != 'grid' else float(row[3]),
-                'blended': blended[pid], 'unit': ranked[pid][1] if self.method == 'grid' else 0,
+                'computed': tier_id, 'basis': 'ranked',
+                'value': float(row[3]) if grid else values[pid],
+                'blended': blended[pid], 'unit': ranked[pid][1] if grid else 0,
                 'share': shares[pid], 'position': places[pid], 'population': len(graded),
                 'lowest': lowest, 'rule': None,
                 'snapshot': {'revenue': float(row[1]), 'margin': float(row[2]),
@@ -442,6 +458,10 @@ class CrmTierScheme(models.Model):
         Return the results with a tier."""
         rank = {tier.id: tier.rank for tier in self.tier_ids}
         threshold_bounds = {tier.id: tier.lower_bound for tier in self.tier_ids}
+        # Read once, not per customer; dates compare as the strings the cursor returns.
+        threshold, runs, margin = (self.method == 'threshold', self.hysteresis_runs,
+                                   self.hysteresis_margin)
+        day = fields.Date.to_string(today)
         self.env.cr.execute(MEMBERS_QUERY, [self.id])
         members = {row[0]: row for row in self.env.cr.fetchall()}
         for pid in set(members) - set(results):
@@ -452,23 +472,21 @@ class CrmTierScheme(models.Model):
             (_pid, tier_id, below, evaluated_on, start_tier, start_below, override_id,
              override_state, override_expiry, override_tier, current) = members.get(
                  pid, (None,) * 11)
-            if evaluated_on and fields.Date.from_string(evaluated_on) == today:
+            if evaluated_on == day:
                 base_tier, base_below = start_tier, start_below or 0
             else:
                 base_tier, base_below = tier_id, below or 0
             result.update(current=current, start_tier=base_tier, start_below=base_below,
                           tier=result['computed'], below=0, override=None)
             if result['basis'] == 'ranked' and base_tier in rank and result['computed']:
-                bound = (threshold_bounds if self.method == 'threshold'
-                         else result['lowest']).get(base_tier)
+                bound = (threshold_bounds if threshold else result['lowest']).get(base_tier)
                 kept, result['below'] = cuts.apply_hysteresis(
-                    rank[base_tier], rank[result['computed']], base_below,
-                    self.hysteresis_runs, self.hysteresis_margin,
+                    rank[base_tier], rank[result['computed']], base_below, runs, margin,
                     result['blended'], bound)
                 if kept != rank[result['computed']]:
                     result.update(tier=base_tier, basis='held')
             if override_state == 'approved':
-                if override_expiry and fields.Date.from_string(override_expiry) >= today:
+                if override_expiry and override_expiry >= day:
                     result.update(tier=override_tier, basis='override', override=override_id)
                 else:
                     result['expired_override'] = override_id
@@ -477,6 +495,7 @@ class CrmTierScheme(models.Model):
     def _store(self, results, today):
         """Write members, history and (primary scheme) partner tiers in bulk."""
         cr, uid, now = self.env.cr, self.env.uid, fields.Datetime.now()
+        scheme_id, company_id = self.id, self.company_id.id
         rank = {tier.id: tier.rank for tier in self.tier_ids}
         expired = [r['expired_override'] for r in results.values() if r.get('expired_override')]
         if expired:
@@ -486,22 +505,23 @@ class CrmTierScheme(models.Model):
         for pid, r in sorted(results.items()):
             bound = r['lowest'].get(r['tier']) if r['lowest'] else None
             member_rows.append((
-                pid, self.id, self.company_id.id, r['tier'], rank[r['tier']], r['computed'],
-                r['basis'], r['value'], r['blended'], r['unit'], r['share'], r['position'],
-                r['population'], bound or 0, r['below'], today, r['start_tier'],
-                r['start_below'], r['override'], r['rule'], uid, now, uid, now))
+                pid, r['tier'], rank[r['tier']], r['computed'], r['basis'], r['value'],
+                r['blended'], r['unit'], r['share'], r['position'], r['population'],
+                bound or 0, r['below'], r['start_tier'], r['start_below'], r['override'],
+                r['rule']))
             if r['tier'] != r['current']:
                 snapshot = dict(r['snapshot'], value=round(r['value'], 2),
                                 blended_value=round(r['blended'], 2),
                                 position=r['position'] or None,
                                 population=r['population'] or None)
                 history_rows.append((
-                    pid, self.company_id.id, 'tier', self.id, r['current'], r['tier'], now,
+                    pid, company_id, 'tier', scheme_id, r['current'], r['tier'], now,
                     'computed', r['basis'], json.dumps(snapshot), uid, uid, now, uid, now))
-        execute_values(cr, UPSERT_MEMBERS, member_rows, template=MEMBER_ROW, page_size=1000)
+        bulk.copy_rows(cr, MEMBER_ROWS, MEMBER_ROW_COLUMNS, member_rows)
+        cr.execute(UPSERT_MEMBERS, {'scheme': scheme_id, 'company': company_id, 'today': today,
+                                    'uid': uid, 'now': now})
+        cr.execute(DELETE_MEMBERS, [scheme_id])
         execute_values(cr, INSERT_HISTORY, history_rows, page_size=1000)
-        cr.execute("DELETE FROM crm_tier_member WHERE scheme_id = %s "
-                   "AND NOT partner_id = ANY(%s)", [self.id, list(results)])
         self.env['crm.tier.member'].invalidate_cache()
         self._sync_partner_tiers()
         return super(CrmTierScheme, self).write({'last_run': now, 'last_run_date': today})

@@ -24,33 +24,34 @@ WITH excluded AS (
            generate_series(e.date_from, e.date_to, interval '1 day') AS day
      WHERE e.company_id = %(company)s AND e.active
 ), cost AS (
-    SELECT unnest(%(product_ids)s::int[]) AS product_id,
-           unnest(%(costs)s::numeric[]) AS unit_cost
+    -- Per product: its unit cost and its unit's factor, to count quantities in product units.
+    SELECT c.product_id, c.unit_cost, pu.factor AS product_factor
+      FROM unnest(%(product_ids)s::int[], %(costs)s::numeric[]) AS c(product_id, unit_cost)
+      JOIN product_product pp ON pp.id = c.product_id
+      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+      JOIN product_uom pu ON pu.id = pt.uom_id
 ), invoice_lines AS (
     SELECT i.commercial_partner_id AS partner_id, i.date_invoice AS day, i.type AS kind,
            il.price_subtotal_signed AS amount,
            CASE WHEN i.type = 'out_refund' THEN -1 ELSE 1 END
-               * il.quantity / coalesce(lu.factor, 1) * coalesce(pu.factor, 1) AS qty,
-           il.product_id
+               * il.quantity / coalesce(lu.factor, 1) * coalesce(c.product_factor, 1) AS qty,
+           coalesce(c.unit_cost, 0) AS unit_cost
       FROM account_invoice_line il
       JOIN account_invoice i ON i.id = il.invoice_id
       LEFT JOIN product_uom lu ON lu.id = il.uom_id
-      LEFT JOIN product_product pp ON pp.id = il.product_id
-      LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-      LEFT JOIN product_uom pu ON pu.id = pt.uom_id
+      LEFT JOIN cost c ON c.product_id = il.product_id
      WHERE i.company_id = %(company)s AND i.type IN ('out_invoice', 'out_refund')
        AND i.state IN ('open', 'paid')
 ), invoiced AS (
     SELECT l.partner_id,
            max(l.day) FILTER (WHERE l.kind = 'out_invoice') AS last_invoice_day,
            sum(l.amount) FILTER (WHERE l.in_window) AS revenue,
-           sum(l.amount - l.qty * coalesce(c.unit_cost, 0)) FILTER (WHERE l.in_window) AS margin,
+           sum(l.amount - l.qty * l.unit_cost) FILTER (WHERE l.in_window) AS margin,
            sum(l.qty) FILTER (WHERE l.in_window) AS quantity,
-           sum(l.amount - l.qty * coalesce(c.unit_cost, 0)) AS lifetime_profit
+           sum(l.amount - l.qty * l.unit_cost) AS lifetime_profit
       FROM (SELECT il.*, il.day > %(date_from)s
                        AND il.day <> ALL((SELECT days FROM excluded)::date[]) AS in_window
               FROM invoice_lines il) l
-      LEFT JOIN cost c ON c.product_id = l.product_id
      GROUP BY l.partner_id
 ), orders AS (
     SELECT o.*, o.day > %(date_from)s
