@@ -6,6 +6,7 @@ from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.addons.crm_tiering.lib import bulk
 
 from ..lib import bgbb, cadence, risk
 
@@ -102,7 +103,12 @@ METRIC_FIELDS = [
     'lifecycle_missed_windows', 'lifecycle_open_complaints', 'lifecycle_overdue_amount',
     'lifecycle_p_alive', 'churn_risk', 'churn_risk_factors', 'lifecycle_metrics_date',
 ]
-# Rows of (partner id, *METRIC_FIELDS), typed so that NULLs keep their type.
+# Rows of (partner id, *METRIC_FIELDS), copied into a temporary table (bulk.copy_rows).
+METRIC_ROWS = 'crm_lifecycle_metric_rows'
+METRIC_ROW_COLUMNS = """
+    id int, last_order_days int, avg_gap float, gap_ratio float, order_count int,
+    revenue_trend float, product_trend float, missed int, complaints int, overdue numeric,
+    p_alive float, risk int, factors text, day date"""
 UPDATE_QUERY = """
 UPDATE res_partner p
    SET lifecycle_last_order_days = v.last_order_days, lifecycle_avg_gap_days = v.avg_gap,
@@ -111,19 +117,16 @@ UPDATE res_partner p
        lifecycle_missed_windows = v.missed, lifecycle_open_complaints = v.complaints,
        lifecycle_overdue_amount = v.overdue, lifecycle_p_alive = v.p_alive,
        churn_risk = v.risk, churn_risk_factors = v.factors, lifecycle_metrics_date = v.day
-  FROM (VALUES %s) AS v(id, last_order_days, avg_gap, gap_ratio, order_count, revenue_trend,
-                        product_trend, missed, complaints, overdue, p_alive, risk, factors,
-                        day)
+  FROM crm_lifecycle_metric_rows v
  WHERE p.id = v.id
 """
-UPDATE_ROW = ('(%s::int, %s::int, %s::float, %s::float, %s::int, %s::float, %s::float, '
-              '%s::int, %s::int, %s::numeric, %s::float, %s::int, %s::text, %s::date)')
 # Customers of the company who left the scope (archived, no longer customers)
 # lose their metrics rather than keep stale ones.
 RESET_QUERY = """
-UPDATE res_partner
+UPDATE res_partner p
    SET {}
- WHERE lifecycle_metrics_date IS NOT NULL AND company_id = %s AND NOT (id = ANY(%s))
+ WHERE p.lifecycle_metrics_date IS NOT NULL AND p.company_id = %s
+   AND NOT EXISTS (SELECT 1 FROM crm_lifecycle_metric_rows v WHERE v.id = p.id)
 """.format(', '.join('%s = NULL' % name for name in METRIC_FIELDS))
 STAGE_QUERY = """
 UPDATE res_partner p SET lifecycle_stage_id = v.stage_id, lifecycle_stage_date = v.day
@@ -326,8 +329,9 @@ class ResPartner(models.Model):
         today = today or self._lifecycle_today(company)
         rows = self._read_lifecycle_metrics(company, today)
         values = self._lifecycle_values(company, rows, today)
-        execute_values(self.env.cr, UPDATE_QUERY, values, template=UPDATE_ROW, page_size=1000)
-        self.env.cr.execute(RESET_QUERY, [company.id, [v[0] for v in values]])
+        bulk.copy_rows(self.env.cr, METRIC_ROWS, METRIC_ROW_COLUMNS, values)
+        self.env.cr.execute(UPDATE_QUERY)
+        self.env.cr.execute(RESET_QUERY, [company.id])
         self.invalidate_cache(METRIC_FIELDS)
         self._assign_initial_stages(company, rows, values, today)
         return [value[0] for value in values]

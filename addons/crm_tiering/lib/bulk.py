@@ -5,6 +5,7 @@ more than the database's own work; COPY sends the rows as plain text.
 """
 import datetime
 import io
+import math
 
 
 def copy_value(value):
@@ -14,7 +15,9 @@ def copy_value(value):
     if value is True or value is False:
         return 't' if value else 'f'
     if isinstance(value, float):
-        return repr(value)
+        if math.isinf(value):
+            return 'Infinity' if value > 0 else '-Infinity'
+        return 'NaN' if math.isnan(value) else repr(value)
     if isinstance(value, (int, datetime.date)):
         return str(value)
     return (str(value).replace('\\', '\\\\').replace('\t', '\\t')

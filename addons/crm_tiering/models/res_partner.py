@@ -1,12 +1,10 @@
 import datetime
 import threading
 
-from psycopg2.extras import execute_values
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import scoring
+from ..lib import bulk, scoring
 from .crm_tier_assignment import COMPLIANCE_CLASSES
 from .crm_tier_initial_rule import SHOP_SIZES
 
@@ -108,7 +106,14 @@ METRIC_FIELDS = [
     'value_overdue_amount', 'rfm_r_score', 'rfm_f_score', 'rfm_m_score', 'rfm_segment',
     'value_score', 'value_metrics_date',
 ]
-# Rows of (partner id, *METRIC_FIELDS), typed so that NULLs keep their type.
+# Rows of (partner id, *METRIC_FIELDS), copied into a temporary table (lib.bulk).
+METRIC_ROWS = 'crm_value_metric_rows'
+METRIC_ROW_COLUMNS = """
+    id int, rfm_monetary numeric, value_margin numeric, value_quantity numeric,
+    lifetime_profit numeric, rfm_frequency int, value_product_count int,
+    rfm_recency_days int, value_avg_gap_days float, value_days_late float,
+    value_overdue_amount numeric, rfm_r_score int, rfm_f_score int, rfm_m_score int,
+    rfm_segment varchar, value_score float, value_metrics_date date"""
 UPDATE_QUERY = """
 UPDATE res_partner p
    SET rfm_monetary = v.rfm_monetary, value_margin = v.value_margin,
@@ -119,16 +124,9 @@ UPDATE res_partner p
        rfm_r_score = v.rfm_r_score, rfm_f_score = v.rfm_f_score, rfm_m_score = v.rfm_m_score,
        rfm_segment = v.rfm_segment, value_score = v.value_score,
        value_metrics_date = v.value_metrics_date
-  FROM (VALUES %s) AS v(id, rfm_monetary, value_margin, value_quantity, lifetime_profit,
-                        rfm_frequency, value_product_count, rfm_recency_days,
-                        value_avg_gap_days, value_days_late, value_overdue_amount,
-                        rfm_r_score, rfm_f_score, rfm_m_score, rfm_segment, value_score,
-                        value_metrics_date)
+  FROM crm_value_metric_rows v
  WHERE p.id = v.id
 """
-UPDATE_ROW = ('(%s::int, %s::numeric, %s::numeric, %s::numeric, %s::numeric, %s::int, '
-              '%s::int, %s::int, %s::float, %s::float, %s::numeric, %s::int, %s::int, '
-              '%s::int, %s::varchar, %s::float, %s::date)')
 # Customers of the company whose history is gone lose their metrics.
 RESET_QUERY = """
 UPDATE res_partner
@@ -138,7 +136,7 @@ UPDATE res_partner
        rfm_r_score = NULL, rfm_f_score = NULL, rfm_m_score = NULL, rfm_segment = NULL,
        value_score = NULL, value_metrics_date = NULL
  WHERE value_metrics_date IS NOT NULL
-   AND NOT EXISTS (SELECT 1 FROM unnest(%s::int[]) AS kept(id) WHERE kept.id = res_partner.id)
+   AND NOT EXISTS (SELECT 1 FROM crm_value_metric_rows v WHERE v.id = res_partner.id)
    AND (company_id = %s OR company_id IS NULL)
 """
 
@@ -320,6 +318,7 @@ class ResPartner(models.Model):
         return self.env.cr.fetchall()
 
     def _write_value_metrics(self, company, values):
-        execute_values(self.env.cr, UPDATE_QUERY, values, template=UPDATE_ROW, page_size=1000)
-        self.env.cr.execute(RESET_QUERY, [[v[0] for v in values], company.id])
+        bulk.copy_rows(self.env.cr, METRIC_ROWS, METRIC_ROW_COLUMNS, values)
+        self.env.cr.execute(UPDATE_QUERY)
+        self.env.cr.execute(RESET_QUERY, [company.id])
         self.invalidate_cache(METRIC_FIELDS)

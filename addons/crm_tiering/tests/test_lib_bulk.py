@@ -16,6 +16,9 @@ class TestCopyText(unittest.TestCase):
         self.assertEqual(copy_value(False), 'f')
         self.assertEqual(copy_value(0), '0')
         self.assertEqual(copy_value(0.1), '0.1')
+        self.assertEqual(copy_value(float('inf')), 'Infinity')
+        self.assertEqual(copy_value(float('-inf')), '-Infinity')
+        self.assertEqual(copy_value(float('nan')), 'NaN')
         self.assertEqual(copy_value(datetime.date(2026, 3, 1)), '2026-03-01')
         self.assertEqual(copy_value('a\tb\nc\\d\re'), 'a\\tb\\nc\\\\d\\re')
 
