@@ -36,47 +36,92 @@ def _lbeta(a, b):
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
 
-def _log_terms(params, x, t_x, n):
-    """(log of the 'alive through n' term, log of the full likelihood)."""
-    alpha, beta, gamma, delta = params
-    base_ab = _lbeta(alpha, beta)
-    base_gd = _lbeta(gamma, delta)
-    alive = (_lbeta(alpha + x, beta + n - x) - base_ab
-             + _lbeta(gamma, delta + n) - base_gd)
-    # Dead after window t_x + i, i = 0 .. n - t_x - 1. Consecutive terms differ
-    # by a simple ratio, so only the first needs log-gamma.
-    total = 0.0
-    if n > t_x:
-        first = (_lbeta(alpha + x, beta + t_x - x) - base_ab
-                 + _lbeta(gamma + 1, delta + t_x) - base_gd)
-        term = 1.0
-        for i in range(n - t_x):
-            if i:
-                k = t_x + i - 1
+class _LogGamma(object):
+    """The log-gamma values one parameter set needs, at integer offsets 0..size:
+    a summary's terms then cost a few lookups, not a dozen log-gammas."""
+
+    def __init__(self, params, size):
+        alpha, beta, gamma, delta = self.params = params
+        offsets = range(size + 2)
+        self.a = [math.lgamma(alpha + k) for k in offsets]
+        self.b = [math.lgamma(beta + k) for k in offsets]
+        self.ab = [math.lgamma(alpha + beta + k) for k in offsets]
+        self.d = [math.lgamma(delta + k) for k in offsets]
+        self.gd = [math.lgamma(gamma + delta + k) for k in offsets]
+        self.g, self.g1 = math.lgamma(gamma), math.lgamma(gamma + 1)
+        self.base = _lbeta(alpha, beta) + _lbeta(gamma, delta)
+
+    def alive(self, x, n):
+        """log of 'alive through window n' with x orders."""
+        return (self.a[x] + self.b[n - x] - self.ab[n]
+                + self.g + self.d[n] - self.gd[n] - self.base)
+
+    def first_dead(self, x, t_x):
+        """log of 'dead right after window t_x'."""
+        return (self.a[x] + self.b[t_x - x] - self.ab[t_x]
+                + self.g1 + self.d[t_x] - self.gd[t_x + 1] - self.base)
+
+    def full(self, x, t_x, n, dead_sum):
+        """log of the likelihood: alive through n, or dead after t_x + i for some
+        i < n - t_x (``dead_sum`` adds those terms relative to the first)."""
+        alive = self.alive(x, n)
+        if not dead_sum:
+            return alive
+        dead = self.first_dead(x, t_x) + math.log(dead_sum)
+        top = max(alive, dead)
+        return top + math.log(math.exp(alive - top) + math.exp(dead - top))
+
+    def dead_sums(self, x, t_x, lengths):
+        """For each number of terms in ``lengths`` (ascending), the sum of the first
+        ones. Consecutive terms differ by a simple ratio: no log-gamma needed."""
+        alpha, beta, gamma, delta = self.params
+        total, term, k, summed = 0.0, 1.0, t_x, 0
+        for length in lengths:
+            while summed < length:
+                total += term
                 term *= ((beta + k - x) / (alpha + beta + k)
                          * (delta + k) / (gamma + delta + 1 + k))
-            total += term
-        dead = first + math.log(total)
-        top = max(alive, dead)
-        full = top + math.log(math.exp(alive - top) + math.exp(dead - top))
-    else:
-        full = alive
-    return alive, full
+                k += 1
+                summed += 1
+            yield total
 
 
 def log_likelihood(params, summaries):
-    """Sum of the log-likelihoods; ``summaries`` maps (x, t_x, n) to a count."""
-    return sum(count * _log_terms(params, x, t_x, n)[1]
-               for (x, t_x, n), count in summaries.items())
+    """Sum of the log-likelihoods; ``summaries`` maps (x, t_x, n) to a count.
+
+    The fit evaluates this a few hundred times over up to a few thousand
+    summaries: the log-gammas come from one table, and summaries with the same
+    (x, t_x) share one running sum of their 'dead after' terms."""
+    by_history = {}
+    for (x, t_x, n), count in summaries.items():
+        by_history.setdefault((x, t_x), []).append((n, count))
+    table = _LogGamma(params, max((n for _x, _t, n in summaries), default=0))
+    total = 0.0
+    for (x, t_x), counts in by_history.items():
+        counts.sort()
+        sums = table.dead_sums(x, t_x, [n - t_x for n, _count in counts])
+        for (n, count), dead_sum in zip(counts, sums):
+            total += count * table.full(x, t_x, n, dead_sum)
+    return total
 
 
 def p_alive(params, x, t_x, n):
     """Probability that a customer with summary (x, t_x, n) is alive in window n + 1."""
-    alpha, beta, gamma, delta = params
-    alive, full = _log_terms(params, x, t_x, n)
-    # Alive in n + 1 = alive through n and survived one more dropout draw.
-    survive = _lbeta(gamma, delta + n + 1) - _lbeta(gamma, delta + n)
-    return min(1.0, max(0.0, math.exp(alive + survive - full)))
+    return p_alive_many(params, [(x, t_x, n)])[(x, t_x, n)]
+
+
+def p_alive_many(params, summaries):
+    """{summary: P(alive in window n + 1)} for the summaries (x, t_x, n), with one table."""
+    table = _LogGamma(params, max((n for _x, _t, n in summaries), default=0))
+    result = {}
+    for x, t_x, n in summaries:
+        dead_sum = next(table.dead_sums(x, t_x, [n - t_x]))
+        # Alive in n + 1 = alive through n and survived one more dropout draw:
+        # B(gamma, delta + n + 1) / B(gamma, delta + n).
+        survive = table.d[n + 1] - table.gd[n + 1] - table.d[n] + table.gd[n]
+        log_p = table.alive(x, n) + survive - table.full(x, t_x, n, dead_sum)
+        result[(x, t_x, n)] = min(1.0, max(0.0, math.exp(log_p)))
+    return result
 
 
 def nelder_mead(func, start, step=0.5, tolerance=1e-6, max_iterations=400):

@@ -360,6 +360,7 @@ class ResPartner(models.Model):
                 summaries[row[0]] = summary
                 counts[summary] = counts.get(summary, 0) + 1
         params = bgbb.fit(counts)
+        alive = bgbb.p_alive_many(params, counts)
         # Kept on the company so that the fit can be read and explained.
         self.env.cr.execute(
             "UPDATE res_company SET lifecycle_model_params = %s WHERE id = %s",
@@ -387,7 +388,7 @@ class ResPartner(models.Model):
                 product_trend = cadence.trend_percent(products, products_before)
                 missed = cadence.missed_windows(weeks or [], birth,
                                                 cadence.cadence_weeks(avg_gap), MISSED_WEEKS)
-                p_alive = bgbb.p_alive(params, *summaries[pid])
+                p_alive = alive[summaries[pid]]
                 monthly = float(revenue) / 3.0
                 metrics.update(
                     p_alive=p_alive, gap_ratio=gap_ratio, revenue_trend=revenue_trend,

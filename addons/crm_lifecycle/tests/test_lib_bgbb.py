@@ -44,8 +44,23 @@ class TestLikelihood(unittest.TestCase):
         one = bgbb.log_likelihood(PARAMS, {(2, 5, 8): 1})
         self.assertAlmostEqual(bgbb.log_likelihood(PARAMS, {(2, 5, 8): 3}), 3 * one)
 
+    def test_summaries_sharing_a_history_add_up_as_alone(self):
+        # One call over many summaries (running sums shared by (x, t_x)) equals
+        # the calls summary by summary.
+        summaries = {(0, 0, 4): 2, (2, 5, 5): 1, (2, 5, 9): 4, (2, 5, 30): 1, (1, 1, 9): 3,
+                     (7, 12, 12): 1, (7, 12, 20): 2}
+        alone = sum(count * bgbb.log_likelihood(PARAMS, {key: 1})
+                    for key, count in summaries.items())
+        self.assertAlmostEqual(bgbb.log_likelihood(PARAMS, summaries), alone, places=9)
+
 
 class TestPAlive(unittest.TestCase):
+
+    def test_many_at_once_as_one_by_one(self):
+        summaries = [(0, 0, 0), (0, 0, 9), (3, 5, 5), (3, 5, 40), (20, 20, 40)]
+        many = bgbb.p_alive_many(PARAMS, summaries)
+        for key in summaries:
+            self.assertAlmostEqual(many[key], bgbb.p_alive(PARAMS, *key), places=12)
 
     def test_regular_orderer_is_alive(self):
         # Ordered in each of the last 26 weeks.
