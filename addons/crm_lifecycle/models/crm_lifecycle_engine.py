@@ -3,9 +3,7 @@ import json
 import logging
 import threading
 
-from psycopg2.extras import execute_values
-
-from odoo import _, api, fields, models
+from odoo import _, api, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..lib import rules as rule_lib
@@ -30,23 +28,6 @@ SELECT p.id, p.lifecycle_stage_id, %(today)s - coalesce(p.lifecycle_stage_date, 
                       ORDER BY e.date DESC, e.id DESC LIMIT 1) last ON TRUE
  WHERE p.id = ANY(%(ids)s) AND p.lifecycle_stage_id IS NOT NULL
 """.format(snapshot=', '.join('p.%s' % name for name in SNAPSHOT_FIELDS))
-# Only customers still in the stage the rule saw move (a manual change in
-# between wins).
-MOVE_QUERY = """
-UPDATE res_partner p SET lifecycle_stage_id = v.to_stage, lifecycle_stage_date = v.day
-  FROM (VALUES %s) AS v(id, from_stage, to_stage, day)
- WHERE p.id = v.id AND p.lifecycle_stage_id = v.from_stage
-RETURNING p.id
-"""
-MOVE_ROW = '(%s::int, %s::int, %s::int, %s::date)'
-RULE_EVENT_QUERY = """
-INSERT INTO crm_lifecycle_event (partner_id, company_id, from_stage_id, to_stage_id, origin,
-                                 rule_id, actions_done, reason, user_id, date,
-                                 metrics_snapshot, duration_days,
-                                 create_uid, create_date, write_uid, write_date)
-VALUES %s
-RETURNING id
-"""
 
 
 class CrmLifecycleEngine(models.AbstractModel):
@@ -152,32 +133,20 @@ class CrmLifecycleEngine(models.AbstractModel):
         matches, facts = self._match(rules, ids, today)
         if not matches:
             return self.env['crm.lifecycle.event']
-        moves = [(pid, facts[pid]['stage_id'], rule.to_stage_id.id, today)
+        moves = [(pid, facts[pid]['stage_id'], rule.to_stage_id.id)
                  for pid, rule in sorted(matches.items())]
-        moved = {row[0] for row in execute_values(self.env.cr, MOVE_QUERY, moves,
-                                                  template=MOVE_ROW, page_size=1000,
-                                                  fetch=True)}
-        now = fields.Datetime.now()
-        uid = self.env.uid
+        moved = self.env['res.partner']._move_stages(moves, today)
         lang = company.partner_id.lang or self.env.lang
         reasons = {rule.id: _("Rule: %s") % rule.with_context(lang=lang).name
                    for rule in set(matches.values())}
-        rows = []
-        for pid, from_stage, to_stage, _day in moves:
-            if pid not in moved:
-                continue
-            rule = matches[pid]
-            rows.append((pid, company.id, from_stage, to_stage, 'rule', rule.id, False,
-                         reasons[rule.id], uid, now,
-                         json.dumps(facts[pid]['snapshot'], sort_keys=True, default=str),
-                         facts[pid]['days_in_stage'], uid, now, uid, now))
-        event_ids = [row[0] for row in execute_values(self.env.cr, RULE_EVENT_QUERY, rows,
-                                                      page_size=1000, fetch=True)]
-        self.env['res.partner'].invalidate_cache(['lifecycle_stage_id', 'lifecycle_stage_date',
-                                                  'lifecycle_event_ids'], list(moved))
+        rows = [(pid, from_stage, to_stage, matches[pid].id, reasons[matches[pid].id],
+                 json.dumps(facts[pid]['snapshot'], sort_keys=True, default=str),
+                 facts[pid]['days_in_stage'])
+                for pid, from_stage, to_stage in moves if pid in moved]
+        events = self.env['crm.lifecycle.event']._insert_bulk(company, 'rule', rows)
         _logger.info("Lifecycle: company %d: %d customers moved by rules", company.id,
-                     len(event_ids))
-        return self.env['crm.lifecycle.event'].browse(event_ids)
+                     len(events))
+        return events
 
     # -- actions ---------------------------------------------------------------
 

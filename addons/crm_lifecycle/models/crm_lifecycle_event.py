@@ -2,12 +2,30 @@ import json
 
 from odoo import SUPERUSER_ID, _, api, fields, models
 from odoo.exceptions import AccessError
+from odoo.addons.crm_tiering.lib import bulk
 
 ORIGINS = [
     ('initial', 'Initial'),
     ('manual', 'Manual'),
     ('rule', 'Rule'),
 ]
+
+# Events written in bulk by the engine, rows in a temporary table (bulk.copy_rows).
+EVENT_ROWS = 'crm_lifecycle_event_rows'
+EVENT_ROW_COLUMNS = """
+    partner_id int, from_stage_id int, to_stage_id int, rule_id int, reason varchar,
+    metrics_snapshot text, duration_days int"""
+INSERT_EVENTS = """
+INSERT INTO crm_lifecycle_event (partner_id, company_id, from_stage_id, to_stage_id, origin,
+                                 rule_id, actions_done, reason, user_id, date,
+                                 metrics_snapshot, duration_days,
+                                 create_uid, create_date, write_uid, write_date)
+SELECT partner_id, %(company)s, from_stage_id, to_stage_id, %(origin)s, rule_id,
+       %(actions_done)s, reason, %(uid)s, %(now)s, metrics_snapshot, duration_days,
+       %(uid)s, %(now)s, %(uid)s, %(now)s
+  FROM crm_lifecycle_event_rows
+RETURNING id
+"""
 
 
 class CrmLifecycleEvent(models.Model):
@@ -61,6 +79,17 @@ class CrmLifecycleEvent(models.Model):
                 raise AccessError(_("Lifecycle history is written by stage changes, not by "
                                     "hand."))
         return super().create(vals)
+
+    @api.model
+    def _insert_bulk(self, company, origin, rows):
+        """The engine's events of ``company``, by the current user now, one per row
+        (EVENT_ROW_COLUMNS); a rule's events wait for their actions. Returns them."""
+        bulk.copy_rows(self.env.cr, EVENT_ROWS, EVENT_ROW_COLUMNS, rows)
+        now = fields.Datetime.now()
+        self.env.cr.execute(INSERT_EVENTS, {
+            'company': company.id, 'origin': origin, 'actions_done': origin != 'rule',
+            'uid': self.env.uid, 'now': now})
+        return self.browse(sorted(row[0] for row in self.env.cr.fetchall()))
 
     @api.depends('metrics_snapshot')
     def _compute_metrics_summary(self):

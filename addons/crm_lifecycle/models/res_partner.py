@@ -2,8 +2,6 @@ import json
 import logging
 import threading
 
-from psycopg2.extras import execute_values
-
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.addons.crm_tiering.lib import bulk
@@ -128,18 +126,15 @@ UPDATE res_partner p
  WHERE p.lifecycle_metrics_date IS NOT NULL AND p.company_id = %s
    AND NOT EXISTS (SELECT 1 FROM crm_lifecycle_metric_rows v WHERE v.id = p.id)
 """.format(', '.join('%s = NULL' % name for name in METRIC_FIELDS))
-STAGE_QUERY = """
-UPDATE res_partner p SET lifecycle_stage_id = v.stage_id, lifecycle_stage_date = v.day
-  FROM (VALUES %s) AS v(id, stage_id, day)
- WHERE p.id = v.id AND p.lifecycle_stage_id IS NULL
+# Stage moves in bulk, rows (partner id, stage seen, new stage) in a temporary
+# table: only customers still in the stage seen move (a change in between wins).
+MOVE_ROWS = 'crm_lifecycle_move_rows'
+MOVE_ROW_COLUMNS = 'id int, from_stage int, to_stage int'
+MOVE_QUERY = """
+UPDATE res_partner p SET lifecycle_stage_id = v.to_stage, lifecycle_stage_date = %s
+  FROM crm_lifecycle_move_rows v
+ WHERE p.id = v.id AND p.lifecycle_stage_id IS NOT DISTINCT FROM v.from_stage
 RETURNING p.id
-"""
-STAGE_ROW = '(%s::int, %s::int, %s::date)'
-EVENT_QUERY = """
-INSERT INTO crm_lifecycle_event (partner_id, company_id, from_stage_id, to_stage_id, origin,
-                                 reason, user_id, date, metrics_snapshot, duration_days,
-                                 create_uid, create_date, write_uid, write_date)
-VALUES %s
 """
 
 
@@ -443,27 +438,33 @@ class ResPartner(models.Model):
             code = ('exploration' if days is None else
                     'churned' if days >= CHURN_DAYS else 'development')
             if stages[code]:
-                chosen.append((row[0], stages[code], today))
+                chosen.append((row[0], None, stages[code]))
         if not chosen:
             return
-        moved = {r[0] for r in execute_values(self.env.cr, STAGE_QUERY, chosen,
-                                              template=STAGE_ROW, page_size=1000, fetch=True)}
-        now = fields.Datetime.now()
-        uid = self.env.uid
+        moved = self._move_stages(chosen, today)
         reason = self.with_context(lang=company.partner_id.lang or self.env.lang)\
             ._initial_reason()
         events = []
-        for pid, stage_id, _day in chosen:
+        for pid, _from_stage, stage_id in chosen:
             if pid not in moved:
                 continue
             snapshot = dict(zip(METRIC_FIELDS, metrics[pid][1:]))
             snapshot.pop('churn_risk_factors')
-            events.append((pid, company.id, None, stage_id, 'initial', reason, uid, now,
-                           json.dumps(snapshot, sort_keys=True, default=str), 0,
-                           uid, now, uid, now))
-        execute_values(self.env.cr, EVENT_QUERY, events, page_size=1000)
+            events.append((pid, None, stage_id, None, reason,
+                           json.dumps(snapshot, sort_keys=True, default=str), 0))
+        self.env['crm.lifecycle.event']._insert_bulk(company, 'initial', events)
+
+    def _move_stages(self, moves, day):
+        """Move customers in bulk: ``moves`` are (partner id, stage seen, new stage),
+        the stage seen None for a first stage. Returns the ids moved."""
+        if not moves:
+            return set()
+        bulk.copy_rows(self.env.cr, MOVE_ROWS, MOVE_ROW_COLUMNS, moves)
+        self.env.cr.execute(MOVE_QUERY, [day])
+        moved = {row[0] for row in self.env.cr.fetchall()}
         self.invalidate_cache(['lifecycle_stage_id', 'lifecycle_stage_date',
-                               'lifecycle_event_ids'])
+                               'lifecycle_event_ids'], list(moved))
+        return moved
 
     def _initial_reason(self):
         return _("Initial stage from the order history")
