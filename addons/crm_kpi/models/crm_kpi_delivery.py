@@ -49,10 +49,11 @@ WITH RECURSIVE company_tz AS (%(company_tz)s
        AND sp.state != 'cancel'
        AND (sp.state = 'done' OR b.route_id IS NOT NULL OR a.attempts > 0)
 ), backorder (origin_id, picking_id) AS (
-    -- The backorders of each delivery order, and theirs in turn.
+    -- The backorders of each picking, and theirs in turn: few rows, so start
+    -- from them rather than from the delivery orders.
     SELECT sp.backorder_id, sp.id
       FROM stock_picking sp
-     WHERE sp.backorder_id IN (SELECT id FROM picking)
+     WHERE sp.backorder_id IS NOT NULL
      UNION ALL
     SELECT bo.origin_id, sp.id
       FROM backorder bo JOIN stock_picking sp ON sp.backorder_id = bo.picking_id
@@ -62,19 +63,26 @@ WITH RECURSIVE company_tz AS (%(company_tz)s
       FROM backorder bo JOIN stock_move m ON m.picking_id = bo.picking_id
      GROUP BY bo.origin_id
 ), ordered AS (
+    -- Whole tables aggregated in one pass each, then hash-joined: the
+    -- planner underestimates the delivery orders a hundredfold, and per
+    -- delivery order index lookups do not scale.
     SELECT m.picking_id, sum(m.product_qty) AS qty
       FROM stock_move m
-     WHERE m.picking_id IN (SELECT id FROM picking) AND m.state != 'cancel'
+     WHERE m.picking_id IS NOT NULL AND m.state != 'cancel'
      GROUP BY m.picking_id
-), done AS (
-    SELECT ml.picking_id, sum(ml.qty_done / lu.factor * pu.factor) AS qty
-      FROM stock_move_line ml
-      JOIN stock_move m ON m.id = ml.move_id
-      JOIN product_uom lu ON lu.id = ml.product_uom_id
-      JOIN product_product pp ON pp.id = ml.product_id
+), product_factor AS (
+    SELECT pp.id AS product_id, pu.factor
+      FROM product_product pp
       JOIN product_template pt ON pt.id = pp.product_tmpl_id
       JOIN product_uom pu ON pu.id = pt.uom_id
-     WHERE m.state = 'done' AND m.picking_id IN (SELECT id FROM picking)
+), done AS (
+    -- A move line is on its move's picking (both go to a backorder) and
+    -- stores its move's state.
+    SELECT ml.picking_id, sum(ml.qty_done / lu.factor * pf.factor) AS qty
+      FROM stock_move_line ml
+      JOIN product_uom lu ON lu.id = ml.product_uom_id
+      JOIN product_factor pf ON pf.product_id = ml.product_id
+     WHERE ml.state = 'done' AND ml.picking_id IS NOT NULL
      GROUP BY ml.picking_id
 )
 SELECT f.id, f.id AS picking_id, f.company_id, f.date,
