@@ -5,6 +5,9 @@ from odoo import _, api, fields, models, tools
 from ..lib.workbook import Chart, Figure, Sheet, column, share
 from .crm_kpi_report import CUSTOMER_COLUMNS, CUSTOMER_JOINS
 
+# The aggregates of the invoicing sheet: invoiced, paid, invoices, credit notes.
+INVOICING_AGGREGATES = ['sum(invoiced)', 'sum(paid)', 'sum(invoice_count)', 'sum(refund_count)']
+
 
 class CrmKpiInvoicing(models.Model):
     """Invoiced against paid per customer and month: posted customer invoices
@@ -104,9 +107,11 @@ class CrmKpiInvoicing(models.Model):
 
     @api.model
     def _kpi_sheets(self, period):
-        domain = self._kpi_domain(period)
-        data = self._kpi_rows(domain, ['date'], [
-            'sum(invoiced)', 'sum(paid)', 'sum(invoice_count)', 'sum(refund_count)'])
+        return self._kpi_month_sheets(
+            self._kpi_rows(self._kpi_domain(period), ['date'], INVOICING_AGGREGATES))
+
+    def _kpi_month_sheets(self, data):
+        """(figures, sheets) of the rows by month of INVOICING_AGGREGATES."""
         invoiced = sum(row[1] for row in data)
         paid = sum(row[2] for row in data)
         section = _('Accounting')

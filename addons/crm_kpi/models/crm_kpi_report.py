@@ -29,6 +29,12 @@ COMPANY_TZ = """
 """
 
 
+def largest_first(rows, index):
+    """``rows`` by their value at ``index``, the largest first (None before all,
+    as SQL's DESC), and in their order where equal."""
+    return sorted(rows, key=lambda row: (row[index] is not None, -(row[index] or 0)))
+
+
 class CrmKpiReport(models.AbstractModel):
     """What every KPI view shares: aggregation under the user's access rules,
     and the sheets it adds to the workbook."""
@@ -68,22 +74,66 @@ class CrmKpiReport(models.AbstractModel):
         expressions over its columns. Returns tuples (groupby values...,
         aggregate values...), ordered by ``order`` (default: the groupby).
         """
+        return self._kpi_groupings(domain, [groupby], aggregates, order)[0]
+
+    @api.model
+    def _kpi_groupings(self, domain, groupings, aggregates, order=None):
+        """``_kpi_rows`` for each list of fields in ``groupings``, in one scan of
+        the view (the views are costly to scan): a list of rows per grouping.
+
+        Each grouping's rows are ordered by ``order`` (static SQL), by default
+        by its own fields.
+        """
         self.check_access_rights('read')
-        unknown = [name for name in groupby if name not in self._fields]
+        names = []
+        for grouping in groupings:
+            names += [name for name in grouping if name not in names]
+        unknown = [name for name in names if name not in self._fields]
         if unknown:
             raise ValueError('unknown fields %s' % unknown)
+        if len({frozenset(grouping) for grouping in groupings}) < len(groupings):
+            raise ValueError('the same grouping twice: %s' % (groupings,))
         query = self._where_calc(domain)
         self._apply_ir_rules(query, 'read')
         from_clause, where_clause, params = query.get_sql()
-        columns = ['"%s"."%s"' % (self._table, name) for name in groupby]
-        sql = 'SELECT %s FROM %s' % (', '.join(columns + list(aggregates)), from_clause)
+
+        def columns(fields):
+            return ', '.join('"%s"."%s"' % (self._table, name) for name in fields)
+
+        if len(groupings) == 1:
+            select, group_by = [columns(names)] if names else [], columns(names)
+            keys = [order or columns(names) or '1']
+        else:
+            # GROUPING() sets a bit for each field that a row's grouping does
+            # not group by, the first field's highest: it tells the groupings
+            # apart.
+            grouping_id = 'GROUPING(%s)' % columns(names)
+            bits = [sum(1 << i for i, name in enumerate(reversed(names)) if name not in grouping)
+                    for grouping in groupings]
+            select = [grouping_id, columns(names)]
+            group_by = 'GROUPING SETS (%s)' % ', '.join(
+                '(%s)' % columns(grouping) for grouping in groupings)
+            keys = [grouping_id] + ([order] if order else [
+                'CASE WHEN %s = %d THEN %s END' % (grouping_id, grouping_bits, columns([name]))
+                for grouping, grouping_bits in zip(groupings, bits) for name in grouping])
+        sql = 'SELECT %s FROM %s' % (', '.join(select + list(aggregates)), from_clause)
         if where_clause:
             sql += ' WHERE %s' % where_clause
-        if columns:
-            sql += ' GROUP BY %s' % ', '.join(columns)
-        sql += ' ORDER BY %s' % (order or ', '.join(columns) or '1')
+        if group_by:
+            sql += ' GROUP BY %s' % group_by
+        sql += ' ORDER BY %s' % ', '.join(keys)
         self.env.cr.execute(sql, params)
-        return self.env.cr.fetchall()
+        data = self.env.cr.fetchall()
+        if len(groupings) == 1:
+            return [data]
+        # Back to the rows of each grouping: its own fields, then the aggregates.
+        rows = {grouping_bits: [] for grouping_bits in bits}
+        positions = {grouping_bits: [1 + names.index(name) for name in grouping]
+                     for grouping, grouping_bits in zip(groupings, bits)}
+        for row in data:
+            rows[row[0]].append(tuple(row[i] for i in positions[row[0]])
+                                + row[1 + len(names):])
+        return [rows[grouping_bits] for grouping_bits in bits]
 
     @api.model
     def _kpi_names(self, model, ids):

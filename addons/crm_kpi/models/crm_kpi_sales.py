@@ -1,9 +1,16 @@
 from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
-from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
+from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS, largest_first
 
 TOP_SHARE = 0.2
+# The aggregates of the sales sheets, in this order: revenue, margin, quantity,
+# orders, customers, customer months, revenue of the months' top customers.
+SALES_AGGREGATES = [
+    'coalesce(sum(revenue), 0)', 'coalesce(sum(margin), 0)', 'coalesce(sum(quantity), 0)',
+    'coalesce(sum(order_count), 0)', 'count(DISTINCT partner_id)', 'sum(customer_count)',
+    'coalesce(sum(revenue) FILTER (WHERE top_customer), 0)',
+]
 # Static fragments only: the view takes no user input.
 SALES_VIEW = """
 CREATE VIEW crm_kpi_sales AS (
@@ -113,12 +120,10 @@ class CrmKpiSales(models.Model):
     @api.model
     def _kpi_sheets(self, period):
         domain = self._kpi_domain(period)
-        totals = self._kpi_rows(domain, [], [
-            'coalesce(sum(revenue), 0)', 'coalesce(sum(margin), 0)',
-            'coalesce(sum(quantity), 0)', 'coalesce(sum(order_count), 0)',
-            'count(DISTINCT partner_id)',
-            'coalesce(sum(revenue) FILTER (WHERE top_customer), 0)'])[0]
-        revenue, margin, quantity, orders, customers, top_revenue = totals
+        totals, by_month, by_tier, by_customer = self._kpi_groupings(
+            domain, [[], ['date'], ['tier_id'], ['partner_id', 'tier_id', 'route_id', 'user_id']],
+            SALES_AGGREGATES)
+        revenue, margin, quantity, orders, customers, _months, top_revenue = totals[0]
         section = _('Sales')
         figures = [
             Figure(section, _('Revenue'), revenue, 'money'),
@@ -131,17 +136,15 @@ class CrmKpiSales(models.Model):
             Figure(section, _('Top 20%: share of monthly revenue'),
                    share(top_revenue, revenue), 'percent'),
         ]
-        return figures, [self._kpi_month_sheet(domain), self._kpi_tier_sheet(domain),
-                         self._kpi_customer_sheet(domain)]
+        return figures, [self._kpi_month_sheet(by_month), self._kpi_tier_sheet(by_tier),
+                         self._kpi_customer_sheet(by_customer)]
 
-    def _kpi_month_sheet(self, domain):
+    def _kpi_month_sheet(self, by_month):
         rows = [
             (month, revenue, margin, share(margin, revenue), quantity, orders, customers,
              share(revenue, orders), share(top_revenue, revenue))
-            for month, revenue, margin, quantity, orders, customers, top_revenue
-            in self._kpi_rows(domain, ['date'], [
-                'sum(revenue)', 'sum(margin)', 'sum(quantity)', 'sum(order_count)',
-                'sum(customer_count)', 'coalesce(sum(revenue) FILTER (WHERE top_customer), 0)'])
+            for month, revenue, margin, quantity, orders, _distinct, customers, top_revenue
+            in by_month
         ]
         columns = [column(_('Month'), 'date'), column(_('Revenue'), 'money'),
                    column(_('Margin'), 'money'), column(_('Margin %'), 'percent'),
@@ -153,17 +156,15 @@ class CrmKpiSales(models.Model):
                   Chart('column', _('Active customers by month'), 0, [6])]
         return Sheet(_('Sales by Month'), columns, rows, charts)
 
-    def _kpi_tier_sheet(self, domain):
-        data = self._kpi_rows(domain, ['tier_id'], [
-            'sum(revenue)', 'sum(margin)', 'sum(quantity)', 'sum(order_count)',
-            'count(DISTINCT partner_id)'], order='sum(revenue) DESC')
+    def _kpi_tier_sheet(self, by_tier):
+        data = largest_first(by_tier, 1)  # most revenue first
         names = self._kpi_names('crm.tier', [row[0] for row in data])
         total_revenue = sum(row[1] for row in data)
         total_quantity = sum(row[3] for row in data)
         rows = [(names[tier], revenue, share(revenue, total_revenue), quantity,
                  share(quantity, total_quantity), margin, orders, customers,
                  share(revenue, orders))
-                for tier, revenue, margin, quantity, orders, customers in data]
+                for tier, revenue, margin, quantity, orders, customers, *_rest in data]
         columns = [column(_('Tier')), column(_('Revenue'), 'money'),
                    column(_('Share of Revenue'), 'percent'), column(_('Quantity'), 'number'),
                    column(_('Share of Supply'), 'percent'), column(_('Margin'), 'money'),
@@ -173,17 +174,16 @@ class CrmKpiSales(models.Model):
                   Chart('column', _('Share of revenue and supply by tier'), 0, [2, 4])]
         return Sheet(_('Sales by Tier'), columns, rows, charts)
 
-    def _kpi_customer_sheet(self, domain):
-        data = self._kpi_rows(domain, ['partner_id', 'tier_id', 'route_id', 'user_id'], [
-            'sum(revenue)', 'sum(margin)', 'sum(quantity)', 'sum(order_count)'],
-            order='sum(revenue) DESC, "crm_kpi_sales"."partner_id"')
+    def _kpi_customer_sheet(self, by_customer):
+        data = largest_first(by_customer, 4)  # most revenue first, then by customer
         partners = self._kpi_names('res.partner', [row[0] for row in data])
         tiers = self._kpi_names('crm.tier', [row[1] for row in data])
         routes = self._kpi_names('crm.visit.route', [row[2] for row in data])
         users = self._kpi_names('res.users', [row[3] for row in data])
         rows = ((partners[partner], tiers[tier], routes[route], users[user], revenue, margin,
                  quantity, orders, share(revenue, orders))
-                for partner, tier, route, user, revenue, margin, quantity, orders in data)
+                for partner, tier, route, user, revenue, margin, quantity, orders, *_rest
+                in data)
         columns = [column(_('Customer'), width=36), column(_('Tier')), column(_('Route')),
                    column(_('Account Manager')), column(_('Revenue'), 'money'),
                    column(_('Margin'), 'money'), column(_('Quantity'), 'number'),

@@ -2,7 +2,7 @@ from odoo import _, api, fields, models
 from odoo.addons.crm_service.models.crm_service_request import CHANNELS, REQUEST_TYPES
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
-from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS
+from .crm_kpi_report import COMPANY_TZ, CUSTOMER_COLUMNS, CUSTOMER_JOINS, largest_first
 
 
 # The view: static fragments only, it takes no user input.
@@ -142,7 +142,9 @@ class CrmKpiService(models.Model):
     @api.model
     def _kpi_sheets(self, period):
         domain = self._kpi_domain(period)
-        totals = self._kpi_rows(domain, [], self._kpi_sums)[0]
+        totals, by_month, by_type, by_tier = self._kpi_groupings(
+            domain, [[], ['month'], ['request_type'], ['tier_id']], self._kpi_sums)
+        totals = totals[0]
         received, closed, response, resolution, hours, rating, escalated = \
             self._kpi_ratios(totals)
         section = _('Service')
@@ -155,12 +157,11 @@ class CrmKpiService(models.Model):
             Figure(section, _('Average rating (1-5)'), rating, 'number'),
             Figure(section, _('Requests escalated'), escalated, 'int'),
         ]
-        return figures, [self._kpi_month_sheet(domain), self._kpi_type_sheet(domain),
-                         self._kpi_tier_sheet(domain)]
+        return figures, [self._kpi_month_sheet(by_month), self._kpi_type_sheet(by_type),
+                         self._kpi_tier_sheet(by_tier)]
 
-    def _kpi_month_sheet(self, domain):
-        rows = [(row[0],) + self._kpi_ratios(row[1:])
-                for row in self._kpi_rows(domain, ['month'], self._kpi_sums)]
+    def _kpi_month_sheet(self, by_month):
+        rows = [(row[0],) + self._kpi_ratios(row[1:]) for row in by_month]
         columns = [column(_('Month'), 'date'), column(_('Received'), 'int'),
                    column(_('Closed'), 'int'), column(_('Response SLA %'), 'percent'),
                    column(_('Resolution SLA %'), 'percent'),
@@ -170,9 +171,8 @@ class CrmKpiService(models.Model):
                   Chart('line', _('SLA compliance by month'), 0, [3, 4])]
         return Sheet(_('Service Requests by Month'), columns, rows, charts)
 
-    def _kpi_type_sheet(self, domain):
-        data = self._kpi_rows(domain, ['request_type'], self._kpi_sums,
-                              order='sum(request_count) DESC, 1')
+    def _kpi_type_sheet(self, by_type):
+        data = largest_first(by_type, 1)  # most requests first
         names = self._kpi_selection('request_type')
         total = sum(row[1] for row in data)
         rows = []
@@ -191,9 +191,8 @@ class CrmKpiService(models.Model):
         charts = [Chart('pie', _('Requests by type'), 0, [1])]
         return Sheet(_('Service Requests by Type'), columns, rows, charts)
 
-    def _kpi_tier_sheet(self, domain):
-        data = self._kpi_rows(domain, ['tier_id'], self._kpi_sums,
-                              order='sum(request_count) DESC, 1')
+    def _kpi_tier_sheet(self, by_tier):
+        data = largest_first(by_tier, 1)  # most requests first
         names = self._kpi_names('crm.tier', [row[0] for row in data])
         rows = []
         for row in data:

@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 
 from ..lib.workbook import Chart, Figure, Sheet, column, share
-from .crm_kpi_report import CUSTOMER_JOINS
+from .crm_kpi_report import CUSTOMER_JOINS, largest_first
 
 # The aggregates of the visit sheets, in this order: planned, done, missed,
 # cancelled, orders, order amount, rated visits, sum of the ratings.
@@ -104,8 +104,9 @@ class CrmKpiVisit(models.Model):
     @api.model
     def _kpi_sheets(self, period):
         domain = self._kpi_domain(period)
-        planned, done, missed, cancelled, orders, amount, rated, rating = self._kpi_rows(
-            domain, [], VISIT_AGGREGATES)[0]
+        totals, by_month, by_route, by_user, by_tier = self._kpi_groupings(
+            domain, [[], ['month'], ['route_id'], ['user_id'], ['tier_id']], VISIT_AGGREGATES)
+        planned, done, missed, cancelled, orders, amount, rated, rating = totals[0]
         section = _('Visits')
         figures = [
             Figure(section, _('Visits planned'), planned, 'int'),
@@ -119,22 +120,22 @@ class CrmKpiVisit(models.Model):
             Figure(section, _('Average satisfaction (1-5)'), share(rating, rated), 'number'),
         ]
         return figures, [
-            self._kpi_month_sheet(domain),
-            self._kpi_dimension_sheet(domain, 'route_id', 'crm.visit.route', _('Route'),
+            self._kpi_month_sheet(by_month),
+            self._kpi_dimension_sheet(by_route, 'crm.visit.route', _('Route'),
                                       _('Visits by Route')),
-            self._kpi_dimension_sheet(domain, 'user_id', 'res.users', _('Account Manager'),
+            self._kpi_dimension_sheet(by_user, 'res.users', _('Account Manager'),
                                       _('Visits by Account Manager')),
-            self._kpi_dimension_sheet(domain, 'tier_id', 'crm.tier', _('Tier'),
+            self._kpi_dimension_sheet(by_tier, 'crm.tier', _('Tier'),
                                       _('Visits by Tier'),
                                       chart=_('Visit compliance by tier')),
         ]
 
-    def _kpi_month_sheet(self, domain):
+    def _kpi_month_sheet(self, by_month):
         rows = [
             (month, planned, done, missed, cancelled, compliance(done, missed), orders,
              amount, share(orders, done), rated, share(rating, rated) if rated else None)
             for month, planned, done, missed, cancelled, orders, amount, rated, rating
-            in self._kpi_rows(domain, ['month'], VISIT_AGGREGATES)
+            in by_month
         ]
         columns = [column(_('Month'), 'date'), column(_('Planned'), 'int'),
                    column(_('Done'), 'int'), column(_('Missed'), 'int'),
@@ -146,10 +147,9 @@ class CrmKpiVisit(models.Model):
                   Chart('line', _('Visit compliance by month'), 0, [5])]
         return Sheet(_('Visits by Month'), columns, rows, charts)
 
-    def _kpi_dimension_sheet(self, domain, field, model, label, title, chart=None):
+    def _kpi_dimension_sheet(self, by_key, model, label, title, chart=None):
         """Compliance, orders and satisfaction per route, account manager or tier."""
-        data = self._kpi_rows(domain, [field], VISIT_AGGREGATES,
-                              order='sum(done_count) DESC, "%s"."%s"' % (self._table, field))
+        data = largest_first(by_key, 2)  # most visits done first
         names = self._kpi_names(model, [row[0] for row in data])
         rows = [
             (names[key], planned, done, missed, cancelled, compliance(done, missed), orders,

@@ -1,6 +1,8 @@
 from collections import defaultdict
 
 from odoo import fields
+from odoo.addons.crm_tiering.tests.common import new_user
+from odoo.exceptions import AccessError
 from odoo.tests.common import SavepointCase
 
 from .common import KpiSalesFixture
@@ -109,3 +111,40 @@ class TestKpiSales(KpiSalesFixture, SavepointCase):
         self.assertTrue(Sales.sudo(self.viewer).search_count(mine))
         self.assertEqual(Sales.sudo(self.other_viewer).search_count([]), 0)
         self.assertEqual(self.rows(self.other_viewer, ['partner_id']), [])
+
+    def test_groupings_in_one_query_give_the_rows_of_separate_queries(self):
+        Sales = self.env['crm.kpi.sales'].sudo(self.viewer)
+        domain = [('partner_id', 'in', self.shops.ids)]
+        aggregates = ['sum(revenue)', 'count(DISTINCT partner_id)', 'count(*)']
+        # Fields in another order than in the first grouping: each grouping is
+        # still ordered by its own fields.
+        groupings = [['date', 'tier_id'], [], ['tier_id', 'partner_id', 'date'],
+                     ['partner_id']]
+        got = Sales._kpi_groupings(domain, groupings, aggregates)
+        self.assertEqual(got, [Sales._kpi_rows(domain, grouping, aggregates)
+                               for grouping in groupings])
+        self.assertEqual(len(got[1]), 1)
+        self.assertTrue(all(got))
+        by_revenue = 'sum(revenue) DESC, "crm_kpi_sales"."partner_id"'
+        by_customer = [['partner_id'], ['partner_id', 'tier_id']]
+        self.assertEqual(Sales._kpi_groupings(domain, by_customer, aggregates, by_revenue),
+                         [Sales._kpi_rows(domain, grouping, aggregates, by_revenue)
+                          for grouping in by_customer])
+        # Nothing matches: the totals are still one row.
+        self.assertEqual(Sales._kpi_groupings([('id', '=', 0)], [[], ['date']], ['count(*)']),
+                         [[(0,)], []])
+
+    def test_groupings_apply_access_rights_and_rules(self):
+        Sales = self.env['crm.kpi.sales']
+        groupings = [[], ['company_id'], ['partner_id']]
+        self.assertEqual(Sales.sudo(self.other_viewer)._kpi_groupings([], groupings, ['count(*)']),
+                         [[(0,)], [], []])
+        [companies] = Sales.sudo(self.viewer)._kpi_groupings([], [['company_id']], ['count(*)'])
+        self.assertEqual([row[0] for row in companies], [self.company.id])
+        employee = new_user(self.env, 'kpi_grouping_employee', 'base.group_user')
+        with self.assertRaises(AccessError):
+            Sales.sudo(employee)._kpi_groupings([], groupings, ['count(*)'])
+        with self.assertRaises(ValueError):
+            Sales._kpi_groupings([], [['date', 'tier_id'], ['tier_id', 'date']], ['count(*)'])
+        with self.assertRaises(ValueError):
+            Sales._kpi_groupings([], [['date'], ['no_such_field']], ['count(*)'])
