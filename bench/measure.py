@@ -10,6 +10,7 @@ import time
 
 from odoo import fields
 from odoo.addons.crm_kpi.models.crm_kpi_report import Period
+from odoo.addons.crm_tiering.lib.pg import jit_off
 from odoo.addons.crm_tiering.models.res_partner import METRICS_QUERY
 
 Measurement = collections.namedtuple('Measurement', 'setup run')
@@ -40,7 +41,9 @@ def run_recompute(env, schemes):
 
 
 def setup_raw_sql(env):
-    """The parameters of the scoring aggregate, as ``_read_value_metrics`` builds them."""
+    """The parameters of the scoring aggregate, as ``_read_value_metrics`` builds them
+    (and runs it: without JIT)."""
+    jit_off(env.cr)
     company, tz, today = company_today(env)
     env.cr.execute("SELECT DISTINCT product_id FROM account_invoice_line "
                    "WHERE company_id = %s AND product_id IS NOT NULL", [company.id])

@@ -1,6 +1,7 @@
 from collections import namedtuple
 
 from odoo import _, api, models, tools
+from odoo.addons.crm_tiering.lib import pg
 
 # The reporting period of a workbook: dates as Odoo date strings.
 Period = namedtuple('Period', 'company date_from date_to')
@@ -57,6 +58,22 @@ class CrmKpiReport(models.AbstractModel):
             tools.drop_view_if_exists(self.env.cr, self._table)
             self.env.cr.execute(self._kpi_view_sql)
 
+    # The web client reads the views too: without JIT (crm_tiering.lib.pg).
+    @api.model
+    def _search(self, args, offset=0, limit=None, order=None, count=False,
+                access_rights_uid=None):
+        pg.jit_off(self.env.cr)
+        return super(CrmKpiReport, self)._search(args, offset=offset, limit=limit, order=order,
+                                                 count=count,
+                                                 access_rights_uid=access_rights_uid)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False,
+                   lazy=True):
+        pg.jit_off(self.env.cr)
+        return super(CrmKpiReport, self).read_group(domain, fields, groupby, offset=offset,
+                                                    limit=limit, orderby=orderby, lazy=lazy)
+
     @api.model
     def _kpi_domain(self, period):
         domain = [('company_id', '=', period.company.id)]
@@ -85,6 +102,7 @@ class CrmKpiReport(models.AbstractModel):
         by its own fields.
         """
         self.check_access_rights('read')
+        pg.jit_off(self.env.cr)
         names = []
         for grouping in groupings:
             names += [name for name in grouping if name not in names]

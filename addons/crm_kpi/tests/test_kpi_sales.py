@@ -148,3 +148,13 @@ class TestKpiSales(KpiSalesFixture, SavepointCase):
             Sales._kpi_groupings([], [['date', 'tier_id'], ['tier_id', 'date']], ['count(*)'])
         with self.assertRaises(ValueError):
             Sales._kpi_groupings([], [['date'], ['no_such_field']], ['count(*)'])
+
+    def test_views_are_read_without_jit(self):
+        Sales = self.env['crm.kpi.sales']
+        for read in (lambda: Sales.read_group([], ['date', 'revenue'], ['date']),
+                     lambda: Sales.search([], limit=1),
+                     lambda: Sales._kpi_rows([], ['date'], ['sum(revenue)'])):
+            self.env.cr.execute('SET LOCAL jit = on')
+            read()
+            self.env.cr.execute('SHOW jit')
+            self.assertEqual(self.env.cr.fetchone()[0], 'off')

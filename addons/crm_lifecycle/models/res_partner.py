@@ -4,7 +4,7 @@ import threading
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.addons.crm_tiering.lib import bulk
+from odoo.addons.crm_tiering.lib import bulk, pg
 
 from ..lib import bgbb, cadence, risk
 
@@ -336,6 +336,7 @@ class ResPartner(models.Model):
         # rescans the per-customer aggregates once per customer: 42 s instead of
         # 3 s at 20,000 customers. Hash and merge joins only, for this query.
         self.env.cr.execute("SET LOCAL enable_nestloop = off")
+        pg.jit_off(self.env.cr)
         self.env.cr.execute(METRICS_QUERY, {
             'company': company.id, 'today': today, 'tz': company.partner_id.tz or 'UTC',
             'window': WINDOW_DAYS, 'trend': TREND_DAYS, 'horizon': HORIZON_WEEKS,

@@ -4,7 +4,7 @@ import threading
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..lib import bulk, scoring
+from ..lib import bulk, pg, scoring
 from .crm_tier_assignment import COMPLIANCE_CLASSES
 from .crm_tier_initial_rule import SHOP_SIZES
 
@@ -310,6 +310,7 @@ class ResPartner(models.Model):
         products = self.env['product.product'].with_context(
             force_company=company.id, active_test=False).browse(
                 [r[0] for r in self.env.cr.fetchall()])
+        pg.jit_off(self.env.cr)
         self.env.cr.execute(METRICS_QUERY, {
             'company': company.id, 'today': today, 'date_from': today - window,
             'tz': tz,

@@ -1,6 +1,7 @@
 from . import test_tiering_access
 from . import test_lib_scoring
 from . import test_lib_bulk
+from . import test_lib_pg
 from . import test_lib_cuts
 from . import test_value_metrics
 from . import test_lib_grading

@@ -1,0 +1,24 @@
+"""Tests of crm_tiering.lib.pg on the real PostgreSQL."""
+from odoo.tests.common import TransactionCase
+
+from odoo.addons.crm_tiering.lib.pg import jit_off
+
+
+class TestJitOff(TransactionCase):
+
+    def jit(self):
+        self.env.cr.execute('SHOW jit')
+        return self.env.cr.fetchone()[0]
+
+    def test_value_metrics_run_without_jit(self):
+        self.env.cr.execute('SET LOCAL jit = on')
+        self.env['res.partner']._compute_value_metrics(self.env.user.company_id)
+        self.assertEqual(self.jit(), 'off')
+
+    def test_off_for_the_transaction_only(self):
+        self.env.cr.execute('SET LOCAL jit = on')
+        self.env.cr.execute('SAVEPOINT jit_test')
+        jit_off(self.env.cr)
+        self.assertEqual(self.jit(), 'off')
+        self.env.cr.execute('ROLLBACK TO SAVEPOINT jit_test')
+        self.assertEqual(self.jit(), 'on')
