@@ -263,11 +263,13 @@ class CrmLifecycleRule(models.Model):
         model_id = self.env['ir.model']._get('res.partner').id
         deadline = fields.Date.to_string(
             today + datetime.timedelta(days=self.activity_deadline_days))
-        owners = [(event.partner_id, self.activity_user_id or event.partner_id.user_id
-                   or self.env.user) for event in events]
-        rows = [(partner.id, model_id, 'res.partner', names[partner.id],
-                 self.activity_type_id.id, self.activity_summary or self.name, deadline,
-                 owner.id, self.env.uid, self.env.uid) for partner, owner in owners]
+        # The rule's fields read once, not once per event.
+        user, activity_type, summary, uid = (self.activity_user_id, self.activity_type_id.id,
+                                             self.activity_summary or self.name, self.env.uid)
+        owners = [(event.partner_id, user or event.partner_id.user_id or self.env.user)
+                  for event in events]
+        rows = [(partner.id, model_id, 'res.partner', names[partner.id], activity_type,
+                 summary, deadline, owner.id, uid, uid) for partner, owner in owners]
         # mail.activity's own check for a create: write access to the documents.
         self.env['mail.activity'].check_access_rights('create')
         partners.check_access_rights('write')
