@@ -7,6 +7,8 @@ import datetime
 import io
 import math
 
+from psycopg2 import sql
+
 
 def copy_value(value):
     """One value in COPY's text format: NULL as \\N, booleans as t/f, text escaped."""
@@ -32,6 +34,8 @@ def copy_text(rows):
 def copy_rows(cr, table, columns, rows):
     """Create the temporary table ``table`` with ``columns`` (static SQL column
     definitions), dropped at the end of the transaction, and fill it with ``rows``."""
-    cr.execute('DROP TABLE IF EXISTS %s; CREATE TEMPORARY TABLE %s (%s) ON COMMIT DROP'
-               % (table, table, columns))
-    cr.copy_expert('COPY %s FROM STDIN' % table, io.StringIO(copy_text(rows)))
+    name = sql.Identifier(table)
+    cr.execute(sql.SQL('DROP TABLE IF EXISTS {0}; CREATE TEMPORARY TABLE {0} ({1}) ON COMMIT DROP')
+               .format(name, sql.SQL(columns)))
+    cr.copy_expert(sql.SQL('COPY {} FROM STDIN').format(name).as_string(cr.connection),
+                   io.StringIO(copy_text(rows)))
