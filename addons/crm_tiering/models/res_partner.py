@@ -11,7 +11,7 @@ from .crm_tier_initial_rule import SHOP_SIZES
 # One aggregate over invoices, orders and payments of one company. Revenue,
 # margin and quantity come from posted customer invoices minus refunds;
 # orders, gaps and products from confirmed sale orders; recency from the last
-# order or invoice; days late from the payments reconciled with each invoice.
+# order or invoice; days late from the last payment of each paid invoice.
 # The window is the last N days including today; days in an excluded period
 # do not count.
 METRICS_QUERY = """
@@ -69,13 +69,14 @@ WITH excluded AS (
       FROM orders o JOIN sale_order_line sol ON sol.order_id = o.id
      WHERE o.in_window GROUP BY o.partner_id
 ), paid_day AS (
-    SELECT debit.invoice_id, max(credit.date) AS day
-      FROM account_partial_reconcile apr
-      JOIN account_move_line debit ON debit.id = apr.debit_move_id
-      JOIN account_move_line credit ON credit.id = apr.credit_move_id
-     WHERE debit.invoice_id IS NOT NULL AND debit.company_id = %(company)s
-       AND credit.payment_id IS NOT NULL
-     GROUP BY debit.invoice_id
+    -- The last payment linked to each invoice: Odoo links a payment to the invoices
+    -- it is reconciled with (account_invoice_payment_rel), so the journal items are
+    -- not read (millions of rows at city scale).
+    SELECT rel.invoice_id, max(ap.payment_date) AS day
+      FROM account_invoice_payment_rel rel
+      JOIN account_payment ap ON ap.id = rel.payment_id
+     WHERE ap.company_id = %(company)s AND ap.state IN ('posted', 'sent', 'reconciled')
+     GROUP BY rel.invoice_id
 ), payment AS (
     SELECT i.commercial_partner_id AS partner_id,
            avg(greatest(0, pd.day - i.date_due)) FILTER (

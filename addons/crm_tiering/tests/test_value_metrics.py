@@ -71,6 +71,27 @@ class TestValueMetrics(SalesDataMixin, SavepointCase):
         self.assertAlmostEqual(shop.value_days_late, 15)
         self.assertEqual(shop.value_metrics_date, fields.Date.to_string(self.today))
 
+    def test_days_late_of_a_credit_assigned_later(self):
+        """A payment received first and set against the invoice afterwards (the
+        invoice's outstanding credits) dates the payment like a registered one."""
+        shop = self.env['res.partner'].create({'name': 'Shop E', 'customer': True,
+                                               'is_company': True})
+        invoice = self.invoice(shop, 50, [(self.p2, 1)])
+        payment = self.env['account.payment'].create({
+            'payment_type': 'inbound', 'partner_type': 'customer', 'partner_id': shop.id,
+            'amount': invoice.amount_total,
+            'journal_id': self.env['account.journal'].search([('type', '=', 'bank')],
+                                                             limit=1).id,
+            'payment_method_id': self.env.ref('account.account_payment_method_manual_in').id,
+            'payment_date': self.days_ago(20)})
+        payment.post()
+        credit = payment.move_line_ids.filtered(
+            lambda line: line.account_id == invoice.account_id)
+        invoice.assign_outstanding_credit(credit.id)
+        self.assertEqual(invoice.state, 'paid')
+        self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
+        self.assertAlmostEqual(shop.value_days_late, 30)
+
     def test_excluded_period_and_overdue(self):
         self.env['res.partner'].sudo(self.manager).action_compute_value_metrics()
         shop = self.shop_b
