@@ -1,4 +1,4 @@
-"""Tests of crm_tiering.lib.pg on the real PostgreSQL."""
+"""Tests of crm_tiering.lib.pg and of the storage settings, on the real PostgreSQL."""
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.crm_tiering.lib.pg import jit_off
@@ -22,3 +22,10 @@ class TestJitOff(TransactionCase):
         self.assertEqual(self.jit(), 'off')
         self.env.cr.execute('ROLLBACK TO SAVEPOINT jit_test')
         self.assertEqual(self.jit(), 'on')
+
+
+class TestStorage(TransactionCase):
+
+    def test_members_leave_room_for_updates_in_place(self):
+        self.env.cr.execute("SELECT reloptions FROM pg_class WHERE relname = 'crm_tier_member'")
+        self.assertIn('fillfactor=50', self.env.cr.fetchone()[0] or [])
