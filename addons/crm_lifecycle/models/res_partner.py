@@ -73,10 +73,12 @@ WITH orders AS (
        AND i.date_due < %(today)s
      GROUP BY i.commercial_partner_id
 ), last_company AS (
+    -- Only for the customers without a company: not a sort of every order.
     SELECT DISTINCT ON (p.commercial_partner_id)
            p.commercial_partner_id AS partner_id, so.company_id
       FROM sale_order so JOIN res_partner p ON p.id = so.partner_id
-     WHERE so.state IN ('sale', 'done')
+      JOIN res_partner cp ON cp.id = p.commercial_partner_id
+     WHERE so.state IN ('sale', 'done') AND cp.company_id IS NULL
      ORDER BY p.commercial_partner_id, so.date_order DESC, so.id DESC
 )
 SELECT p.id, p.lifecycle_stage_id, %(today)s - b.last_day, o.avg_gap,

@@ -167,6 +167,21 @@ class TestLifecycleMetrics(SalesDataMixin, SavepointCase):
                                        'fitted_on'})
         self.assertGreaterEqual(params['customers'], 4)
 
+    def test_shared_customer_belongs_to_the_company_of_its_last_order(self):
+        other = self.env['res.company'].create({'name': 'LC other company'})
+        shared = self.env['res.partner'].create({'name': 'LC shared shop', 'customer': True,
+                                                 'is_company': True, 'company_id': False})
+        self.order(shared, 20, [self.p1])
+        later = self.order(shared, 5, [self.p1])
+        # Moved to the other company after its confirmation (no warehouse there).
+        self.env.cr.execute("UPDATE sale_order SET company_id = %s WHERE id = %s",
+                            [other.id, later.id])
+        Partner = self.env['res.partner']
+        self.assertNotIn(shared.id, Partner._compute_lifecycle(self.company))
+        self.assertIn(shared.id, Partner._compute_lifecycle(other))
+        self.assertEqual(shared.lifecycle_order_count, 1)  # the other company's orders
+        self.assertNotIn(self.regular.id, Partner._compute_lifecycle(other))
+
     def test_archived_customer_loses_its_metrics(self):
         self.new.active = False
         self.env['res.partner']._compute_lifecycle(self.company)
