@@ -71,8 +71,9 @@ class CrmKpiReport(models.AbstractModel):
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False,
                    lazy=True):
         pg.jit_off(self.env.cr)
-        return super(CrmKpiReport, self).read_group(domain, fields, groupby, offset=offset,
-                                                    limit=limit, orderby=orderby, lazy=lazy)
+        with pg.hash_joins(self.env.cr):  # every row of the view is aggregated
+            return super(CrmKpiReport, self).read_group(
+                domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy)
 
     @api.model
     def _kpi_domain(self, period):
@@ -140,8 +141,9 @@ class CrmKpiReport(models.AbstractModel):
         if group_by:
             sql += ' GROUP BY %s' % group_by
         sql += ' ORDER BY %s' % ', '.join(keys)
-        self.env.cr.execute(sql, params)
-        data = self.env.cr.fetchall()
+        with pg.hash_joins(self.env.cr):
+            self.env.cr.execute(sql, params)
+            data = self.env.cr.fetchall()
         if len(groupings) == 1:
             return [data]
         # Back to the rows of each grouping: its own fields, then the aggregates.

@@ -65,9 +65,12 @@ WITH excluded AS (
                / nullif(count(*) FILTER (WHERE in_window) - 1, 0) AS avg_gap
       FROM orders GROUP BY partner_id
 ), assortment AS (
-    SELECT o.partner_id, count(DISTINCT sol.product_id) AS product_count
-      FROM orders o JOIN sale_order_line sol ON sol.order_id = o.id
-     WHERE o.in_window GROUP BY o.partner_id
+    -- Distinct pairs first: hashed, where count(DISTINCT) sorts every line.
+    SELECT partner_id, count(*) AS product_count
+      FROM (SELECT DISTINCT o.partner_id, sol.product_id
+              FROM orders o JOIN sale_order_line sol ON sol.order_id = o.id
+             WHERE o.in_window AND sol.product_id IS NOT NULL) pairs
+     GROUP BY partner_id
 ), paid_day AS (
     -- The last payment linked to each invoice: Odoo links a payment to the invoices
     -- it is reconciled with (account_invoice_payment_rel), so the journal items are

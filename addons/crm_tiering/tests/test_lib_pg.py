@@ -1,7 +1,7 @@
 """Tests of crm_tiering.lib.pg and of the storage settings, on the real PostgreSQL."""
 from odoo.tests.common import TransactionCase
 
-from odoo.addons.crm_tiering.lib.pg import jit_off
+from odoo.addons.crm_tiering.lib.pg import hash_joins, jit_off
 
 
 class TestJitOff(TransactionCase):
@@ -22,6 +22,25 @@ class TestJitOff(TransactionCase):
         self.assertEqual(self.jit(), 'off')
         self.env.cr.execute('ROLLBACK TO SAVEPOINT jit_test')
         self.assertEqual(self.jit(), 'on')
+
+
+class TestHashJoins(TransactionCase):
+
+    def nestloop(self):
+        self.env.cr.execute('SHOW enable_nestloop')
+        return self.env.cr.fetchone()[0]
+
+    def test_off_inside_only(self):
+        with hash_joins(self.env.cr):
+            self.assertEqual(self.nestloop(), 'off')
+        self.assertEqual(self.nestloop(), 'on')
+
+    def test_off_inside_a_return(self):
+        def read():
+            with hash_joins(self.env.cr):
+                return self.nestloop()
+        self.assertEqual(read(), 'off')
+        self.assertEqual(self.nestloop(), 'on')
 
 
 class TestStorage(TransactionCase):
