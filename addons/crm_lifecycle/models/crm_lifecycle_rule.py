@@ -256,30 +256,36 @@ class CrmLifecycleRule(models.Model):
         """One activity per event, as mail.activity's create writes it, in bulk:
         that create subscribes the owner through a customer write of its own
         (70 ms an activity, minutes on a first run over thousands of customers)."""
-        # Customers are wide: read the few fields needed, not every column.
-        events = events.with_context(prefetch_fields=False)
+        events = events.with_context(prefetch_fields=False)  # not their snapshots
         partners = events.mapped('partner_id')
-        names = dict(partners.name_get())
+        # Customers are wide: read the two fields needed (the stored display name,
+        # five times faster than name_get), not each field of every customer in the
+        # prefetch set.
+        facts = {row['id']: (row['display_name'], row['user_id'])
+                 for row in partners.read(['display_name', 'user_id'], load='_classic_write')}
         model_id = self.env['ir.model']._get('res.partner').id
         deadline = fields.Date.to_string(
             today + datetime.timedelta(days=self.activity_deadline_days))
         # The rule's fields read once, not once per event.
-        user, activity_type, summary, uid = (self.activity_user_id, self.activity_type_id.id,
-                                             self.activity_summary or self.name, self.env.uid)
-        owners = [(event.partner_id, user or event.partner_id.user_id or self.env.user)
-                  for event in events]
-        rows = [(partner.id, model_id, 'res.partner', names[partner.id], activity_type,
-                 summary, deadline, owner.id, uid, uid) for partner, owner in owners]
+        user_id, activity_type, summary, uid = (self.activity_user_id.id,
+                                                self.activity_type_id.id,
+                                                self.activity_summary or self.name, self.env.uid)
+        rows, owned = [], collections.defaultdict(list)
+        for event in events:
+            pid = event.partner_id.id
+            name, salesperson = facts[pid]
+            owner = user_id or salesperson or uid
+            rows.append((pid, model_id, 'res.partner', name, activity_type, summary, deadline,
+                         owner, uid, uid))
+            owned[owner].append(pid)
         # mail.activity's own check for a create: write access to the documents.
         self.env['mail.activity'].check_access_rights('create')
         partners.check_access_rights('write')
         partners.check_access_rule('write')
         execute_values(self.env.cr, ACTIVITY_INSERT, rows, template=ACTIVITY_ROW,
                        page_size=1000)
-        owned = collections.defaultdict(list)
-        for partner, owner in owners:
-            owned[owner].append(partner.id)
-        for owner, partner_ids in owned.items():
+        for owner_id, partner_ids in owned.items():
+            owner = self.env['res.users'].browse(owner_id)
             self._follow(owner, partner_ids)
             if deadline <= fields.Date.today():
                 self.env['bus.bus'].sendone(
