@@ -13,4 +13,5 @@ from . import crm_tier_assignment
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import stock_move_line
 from . import res_config_settings

@@ -48,3 +48,7 @@ class TestStorage(TransactionCase):
     def test_members_leave_room_for_updates_in_place(self):
         self.env.cr.execute("SELECT reloptions FROM pg_class WHERE relname = 'crm_tier_member'")
         self.assertIn('fillfactor=50', self.env.cr.fetchone()[0] or [])
+
+    def test_move_lines_are_indexed_by_move(self):
+        self.env.cr.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'stock_move_line'")
+        self.assertTrue(any('(move_id)' in row[0] for row in self.env.cr.fetchall()))
