@@ -105,10 +105,13 @@ METRIC_FIELDS = [
 ]
 # Rows of (partner id, *METRIC_FIELDS), copied into a temporary table (bulk.copy_rows).
 METRIC_ROWS = 'crm_lifecycle_metric_rows'
+# The last column: the first stage of a customer without one (else NULL).
 METRIC_ROW_COLUMNS = """
     id int, last_order_days int, avg_gap float, gap_ratio float, order_count int,
     revenue_trend float, product_trend float, missed int, complaints int, overdue numeric,
-    p_alive float, risk int, factors text, day date"""
+    p_alive float, risk int, factors text, day date, first_stage int"""
+# The first stages in the same statement: a second rewrite of every customer
+# row in the transaction would run each of its foreign key checks again.
 UPDATE_QUERY = """
 UPDATE res_partner p
    SET lifecycle_last_order_days = v.last_order_days, lifecycle_avg_gap_days = v.avg_gap,
@@ -116,9 +119,13 @@ UPDATE res_partner p
        lifecycle_revenue_trend = v.revenue_trend, lifecycle_product_trend = v.product_trend,
        lifecycle_missed_windows = v.missed, lifecycle_open_complaints = v.complaints,
        lifecycle_overdue_amount = v.overdue, lifecycle_p_alive = v.p_alive,
-       churn_risk = v.risk, churn_risk_factors = v.factors, lifecycle_metrics_date = v.day
+       churn_risk = v.risk, churn_risk_factors = v.factors, lifecycle_metrics_date = v.day,
+       lifecycle_stage_id = coalesce(p.lifecycle_stage_id, v.first_stage),
+       lifecycle_stage_date = CASE WHEN p.lifecycle_stage_id IS NULL AND v.first_stage IS NOT NULL
+                                   THEN v.day ELSE p.lifecycle_stage_date END
   FROM crm_lifecycle_metric_rows v
  WHERE p.id = v.id
+RETURNING p.id, v.first_stage
 """
 # Customers of the company who left the scope (archived, no longer customers)
 # lose their metrics rather than keep stale ones.
@@ -326,11 +333,14 @@ class ResPartner(models.Model):
         today = today or self._lifecycle_today(company)
         rows = self._read_lifecycle_metrics(company, today)
         values = self._lifecycle_values(company, rows, today)
-        bulk.copy_rows(self.env.cr, METRIC_ROWS, METRIC_ROW_COLUMNS, values)
+        first = self._first_stages(rows, values)
+        bulk.copy_rows(self.env.cr, METRIC_ROWS, METRIC_ROW_COLUMNS,
+                       [value + (first.get(value[0]),) for value in values])
         self.env.cr.execute(UPDATE_QUERY)
+        staged = [(pid, stage_id) for pid, stage_id in self.env.cr.fetchall() if stage_id]
         self.env.cr.execute(RESET_QUERY, [company.id])
-        self.invalidate_cache(METRIC_FIELDS)
-        self._assign_initial_stages(company, rows, values, today)
+        self.invalidate_cache(METRIC_FIELDS + ['lifecycle_stage_id', 'lifecycle_stage_date'])
+        self._log_first_stages(company, values, staged)
         return [value[0] for value in values]
 
     def _read_lifecycle_metrics(self, company, today):
@@ -423,32 +433,33 @@ class ResPartner(models.Model):
             templates['line'] % {'factor': templates[key] % shown[key], 'points': round(points)}
             for key, points in factors)
 
-    def _assign_initial_stages(self, company, rows, values, today):
-        """Customers without a stage get one, with an 'initial' event each, in bulk:
-        never ordered: Exploration; no order for CHURN_DAYS days: Churned;
-        otherwise Development. (The rule engine takes over from there.)"""
+    def _first_stages(self, rows, values):
+        """{customer id: stage id} for the customers without a stage: never
+        ordered: Exploration; no order for CHURN_DAYS days: Churned; otherwise
+        Development. (The rule engine takes over from there.)"""
         Stage = self.env['crm.lifecycle.stage']
         stages = {code: Stage._by_code(code).id
                   for code in ('exploration', 'development', 'churned')}
-        metrics = {value[0]: value for value in values}
-        chosen = []
-        for row in rows:
+        first = {}
+        for row, value in zip(rows, values):
             if row[1]:
                 continue
-            days = metrics[row[0]][1]
+            days = value[1]
             code = ('exploration' if days is None else
                     'churned' if days >= CHURN_DAYS else 'development')
             if stages[code]:
-                chosen.append((row[0], None, stages[code]))
-        if not chosen:
+                first[row[0]] = stages[code]
+        return first
+
+    def _log_first_stages(self, company, values, staged):
+        """An 'initial' event for each customer given its first stage."""
+        if not staged:
             return
-        moved = self._move_stages(chosen, today)
+        metrics = {value[0]: value for value in values}
         reason = self.with_context(lang=company.partner_id.lang or self.env.lang)\
             ._initial_reason()
         events = []
-        for pid, _from_stage, stage_id in chosen:
-            if pid not in moved:
-                continue
+        for pid, stage_id in staged:
             snapshot = dict(zip(METRIC_FIELDS, metrics[pid][1:]))
             snapshot.pop('churn_risk_factors')
             events.append((pid, None, stage_id, None, reason,
@@ -456,8 +467,8 @@ class ResPartner(models.Model):
         self.env['crm.lifecycle.event']._insert_bulk(company, 'initial', events)
 
     def _move_stages(self, moves, day):
-        """Move customers in bulk: ``moves`` are (partner id, stage seen, new stage),
-        the stage seen None for a first stage. Returns the ids moved."""
+        """Move customers in bulk: ``moves`` are (partner id, stage seen, new stage).
+        Returns the ids moved."""
         if not moves:
             return set()
         bulk.copy_rows(self.env.cr, MOVE_ROWS, MOVE_ROW_COLUMNS, moves)
