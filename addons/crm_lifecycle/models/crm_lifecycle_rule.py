@@ -256,8 +256,11 @@ class CrmLifecycleRule(models.Model):
         """One activity per event, as mail.activity's create writes it, in bulk:
         that create subscribes the owner through a customer write of its own
         (70 ms an activity, minutes on a first run over thousands of customers)."""
-        events = events.with_context(prefetch_fields=False)  # not their snapshots
-        partners = events.mapped('partner_id')
+        # The events' customers in one query (the ORM would browse each event).
+        self.env.cr.execute("SELECT partner_id FROM crm_lifecycle_event WHERE id = ANY(%s) "
+                            "ORDER BY id", [events.ids])
+        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+        partners = self.env['res.partner'].browse(set(partner_ids))
         # Customers are wide: read the two fields needed (the stored display name,
         # five times faster than name_get), not each field of every customer in the
         # prefetch set.
@@ -271,8 +274,7 @@ class CrmLifecycleRule(models.Model):
                                                 self.activity_type_id.id,
                                                 self.activity_summary or self.name, self.env.uid)
         rows, owned = [], collections.defaultdict(list)
-        for event in events:
-            pid = event.partner_id.id
+        for pid in partner_ids:
             name, salesperson = facts[pid]
             owner = user_id or salesperson or uid
             rows.append((pid, model_id, 'res.partner', name, activity_type, summary, deadline,
@@ -284,9 +286,9 @@ class CrmLifecycleRule(models.Model):
         partners.check_access_rule('write')
         execute_values(self.env.cr, ACTIVITY_INSERT, rows, template=ACTIVITY_ROW,
                        page_size=1000)
-        for owner_id, partner_ids in owned.items():
+        for owner_id, followed_ids in owned.items():
             owner = self.env['res.users'].browse(owner_id)
-            self._follow(owner, partner_ids)
+            self._follow(owner, followed_ids)
             if deadline <= fields.Date.today():
                 self.env['bus.bus'].sendone(
                     (self.env.cr.dbname, 'res.partner', owner.partner_id.id),
