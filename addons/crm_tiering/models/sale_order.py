@@ -179,7 +179,6 @@ class SaleOrder(models.Model):
         result = super(SaleOrder, self.with_context(**{CONFIRMING_KEY: _CONFIRMING})) \
             .action_confirm()
         self._post_tier_override(checked)
-        self._apply_tier_delivery_priority(checked)
         return result
 
     @api.multi
@@ -232,19 +231,6 @@ class SaleOrder(models.Model):
                     html_escape(_("Confirmed by %s despite the tier service policy:")
                                 % self.env.user.name),
                     ''.join('<li>%s</li>' % html_escape(v) for v in violations)))
-
-    def _apply_tier_delivery_priority(self, checked):
-        """The policy's delivery priority on the orders' open outgoing pickings."""
-        by_priority = {}
-        self.invalidate_cache(['picking_ids'])
-        for order, (policy, _violations) in checked.items():
-            pickings = order.picking_ids.filtered(
-                lambda p: p.picking_type_code == 'outgoing' and p.state not in ('done', 'cancel'))
-            by_priority.setdefault(policy.delivery_priority, pickings.browse())
-            by_priority[policy.delivery_priority] |= pickings
-        for priority, pickings in by_priority.items():
-            if pickings:
-                pickings.write({'priority': priority})
 
     # -- the checks --------------------------------------------------------------
 

@@ -19,3 +19,13 @@ class SaleOrderLine(models.Model):
         if TIER_FIELDS & set(vals):
             self.mapped('order_id')._recheck_tier_policy()
         return result
+
+    def _prepare_procurement_values(self, group_id=False):
+        """The tier policy's delivery priority goes on the moves: the delivery
+        orders are created with it, not rewritten after the confirmation."""
+        values = super()._prepare_procurement_values(group_id)
+        order = self.order_id
+        policy = order.partner_id._get_tier_policy(order.company_id)
+        if policy.delivery_priority:
+            values['priority'] = policy.delivery_priority
+        return values

@@ -342,6 +342,14 @@ class TestOrderEnforcement(SavepointCase):
         self.assertEqual(set(pickings.mapped('priority')), {'3'})
         self.assertEqual(set(pickings.mapped('move_lines.priority')), {'3'})
 
+    def test_delivery_priority_of_a_line_added_later(self):
+        order = self.confirmed([(self.beer, 1)])
+        order.write({'order_line': [(0, 0, {'product_id': self.juice.id,
+                                            'product_uom_qty': 1})]})
+        moves = order.picking_ids.mapped('move_lines')
+        self.assertEqual(moves.mapped('product_id'), self.beer | self.juice)
+        self.assertEqual(set(moves.mapped('priority')), {'3'})
+
     def test_pricelist_and_payment_terms_proposed(self):
         pricelist = self.env['product.pricelist'].create({
             'name': 'Tier pricelist', 'currency_id': self.company.currency_id.id})
